@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The program type: a short sequence of memory-management calls with
+ * symbolic arguments. Representation only: no syscalls here (syzkaller's
+ * split between prog/ and executor/). The byte codec (prog_decode/encode)
+ * and the text format (prog_parse/print, docs/FORMAT.md) both map to it.
+ */
+#ifndef VMADIFF_PROG_H
+#define VMADIFF_PROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../oracle/snapshot.h"
+
+#define PROG_PAGE_SIZE 4096ull
+#define PROG_PAGE_SHIFT 12
+/*
+ * The fixed window: 1 GiB, 1 GiB-aligned, at 16 TiB: far below where
+ * top-down placement starts (mmap_base, just under the stack near 128 TiB)
+ * and below the bottom-up fallback base (TASK_SIZE/3, about 42 TiB).
+ */
+#define PROG_WINDOW_BASE 0x100000000000ull
+#define PROG_WINDOW_PAGES 262144u /* 1 GiB */
+#define PROG_MAX_OPS 64
+#define PROG_MAX_REPEAT 65536u
+
+enum op_kind {
+	OP_MMAP,     /* mmap(addr, len, prot, flags, fd=-1, off)              */
+	OP_MUNMAP,   /* munmap(addr, len)                                     */
+	OP_MPROTECT, /* mprotect(addr, len, prot)                             */
+	OP_TOUCH,    /* write one byte at offset 0 of each page of [addr,len) */
+	OP_READ,     /* read one byte at offset 0 of each page of [addr,len)  */
+	OP__COUNT
+};
+
+enum addr_kind {
+	ADDR_WINDOW, /* PROG_WINDOW_BASE + page * 4096 + off                  */
+	ADDR_REF,    /* result of op `ref` + page * 4096 + off (see resolve)  */
+	ADDR_RAW,    /* raw value, for error paths (misaligned, huge, kernel) */
+};
+
+struct prog_addr {
+	uint8_t kind;  /* enum addr_kind */
+	uint8_t ref;   /* ADDR_REF: index of an earlier op */
+	uint16_t off;  /* byte offset added (< 4096): misaligned addresses */
+	uint32_t page; /* ADDR_WINDOW: < PROG_WINDOW_PAGES; ADDR_REF: any */
+	uint64_t raw;  /* ADDR_RAW only */
+};
+
+struct prog_len {
+	uint8_t raw;    /* 0: `pages` pages; 1: `bytes` exactly */
+	uint8_t pad[3];
+	uint32_t pages;
+	uint64_t bytes;
+};
+
+/*
+ * One call. `repeat` > 1 makes a bulk op: the call runs `repeat` times, the
+ * i-th time with its address advanced by i * `stride` pages; it stops at the
+ * first failure, and the op's outcome is that failure or the last success.
+ * Bulk ops reach thousands of VMAs and the max_map_count limit in one op.
+ */
+struct prog_op {
+	uint8_t kind; /* enum op_kind */
+	uint8_t pad[3];
+	uint32_t prot;  /* mmap, mprotect: PROT_* bits, any value */
+	uint32_t flags; /* mmap: MAP_* bits, any value */
+	uint32_t repeat; /* >= 1 */
+	uint32_t stride; /* pages, for repeat > 1 */
+	uint32_t pad2;
+	uint64_t off; /* mmap offset argument */
+	struct prog_addr addr;
+	struct prog_len len;
+};
+
+struct prog {
+	uint32_t nops;
+	uint32_t pad;
+	struct prog_op ops[PROG_MAX_OPS];
+};
+
+/* The address an op refers to, given the outcomes of the ops before it.
+ * ADDR_REF to an op that did not return an address (it failed, was
+ * skipped, or is not an mmap) resolves relative to PROG_WINDOW_BASE. */
+uint64_t prog_resolve_addr(const struct prog *p, unsigned idx, unsigned rep,
+			   const struct outcome *out);
+uint64_t prog_len_bytes(const struct prog_len *l);
+
+/*
+ * Safety guard, applied identically by the model driver and the executor:
+ * true if the op's range, widened by one page on each side (so a program VMA
+ * can never merge with a foreign one), overlaps a foreign range. Such an op
+ * is skipped on both sides. A range that wraps is never foreign: every call
+ * rejects it before touching memory.
+ */
+int prog_range_is_foreign(uint64_t start, uint64_t len,
+			  const struct range *foreign, unsigned nforeign);
+
+/* Byte codec: total (every byte string decodes to a valid program) and
+ * stable (decode(encode(decode(b))) == decode(b)). */
+void prog_decode(const uint8_t *data, size_t size, struct prog *p);
+size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap);
+
+/* Text format (docs/FORMAT.md). parse returns 0, or -1 with a message
+ * "LINE: what" in err (the caller prefixes the file name). */
+int prog_parse(const char *text, struct prog *p, char *err, size_t errlen);
+/* Prints canonical text; returns the length (snprintf-style). */
+size_t prog_print(const struct prog *p, char *out, size_t cap);
+size_t prog_print_op(const struct prog *p, unsigned idx, char *out, size_t cap);
+
+/* Validity: every field within the ranges above (decode's output always is). */
+int prog_valid(const struct prog *p);
+
+#endif
