@@ -77,4 +77,17 @@ uint64_t vma_gap_rev(const struct vma_tree *t, uint64_t lo, uint64_t hi,
 uint64_t vma_gap_fwd(const struct vma_tree *t, uint64_t lo, uint64_t hi,
 		     uint64_t len);
 
+/*
+ * __get_unmapped_area (mm/mmap.c) for the mappings the model supports:
+ * anonymous (private or shared, is_shmem) with an optional hint `addr`
+ * (no MAP_FIXED: the caller handles fixed addresses). Returns the address,
+ * or a negative errno cast to uint64_t (check with IS_ERR_ADDR).
+ * Implemented in unmapped_area.c.
+ */
+#define IS_ERR_ADDR(a) ((uint64_t)(a) >= (uint64_t)-4095)
+uint64_t get_unmapped_area(const struct vma_tree *t,
+			   const struct model_config *cfg, uint64_t addr,
+			   uint64_t len, uint64_t pgoff, uint64_t map_flags,
+			   int is_shmem);
+
 #endif
