@@ -86,6 +86,9 @@ struct prog {
 uint64_t prog_resolve_addr(const struct prog *p, unsigned idx, unsigned rep,
 			   const struct outcome *out);
 uint64_t prog_len_bytes(const struct prog_len *l);
+/* Pages a touch/read accesses: raw lengths round up to whole pages; at most
+ * PROG_WINDOW_PAGES (op semantics: top of harness/prog.c). */
+uint64_t prog_touch_pages(const struct prog_len *l);
 
 /*
  * Safety guard, applied identically by the model driver and the executor:

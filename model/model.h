@@ -38,6 +38,13 @@ struct model_config {
 	uint8_t cap_sys_rawio;	 /* CAP_SYS_RAWIO effective (mmap_min_addr) */
 	uint8_t has_maybe_guard; /* probed: smaps prints `gu` (VM_MAYBE_GUARD) */
 	uint8_t has_mseal;	 /* probed: mseal(2) exists */
+	/* CONFIG_LSM_MMAP_MIN_ADDR (65536 here; 0 without CONFIG_SECURITY):
+	 * hints and searches use max(mmap_min_addr, this) (security/min_addr.c) */
+	uint64_t lsm_mmap_min_addr;
+	/* totalram_pages() + total_swap_pages, i.e. (MemTotal + SwapTotal)
+	 * in pages: the OVERCOMMIT_GUESS limit of a single request
+	 * (__vm_enough_memory, mm/util.c) */
+	uint64_t totalram_pages;
 };
 
 /* Fills cfg with this machine's facts as documented (6.18, x86-64, 4-level

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Model-internal: the VMA record and the VMA tree (the model's maple tree).
- * Only model/*.c include this.
+ * Only the model's own .c files include this.
  */
 #ifndef VMADIFF_MODEL_VMA_H
 #define VMADIFF_MODEL_VMA_H

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of vmadiff-executor (exec_main.c, exec_worker.c, exec_snap.c,
+ * exec_probe.c). Nothing here may allocate once the worker is up: every
+ * heap or stdio buffer would be a new VMA in the address space under test.
+ */
+#ifndef VMADIFF_EXEC_INT_H
+#define VMADIFF_EXEC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "exec_proto.h"
+
+/* Worker exit codes the supervisor acts on; any other death is reported. */
+#define EXEC_EXIT_REFORK 64 /* after an irreversible program: replace me */
+#define EXEC_EXIT_GONE 65   /* the client closed the go channel */
+
+/* A VMA as the kernel reports it, before normalisation. */
+struct kvma {
+	uint64_t start, end, offset, inode;
+	uint32_t dev_major, dev_minor;
+	uint8_t prot;	  /* PROT_READ|PROT_WRITE|PROT_EXEC */
+	uint8_t shared;	  /* VM_MAYSHARE */
+	const char *name; /* text mode only: NUL-terminated, "" if none */
+};
+
+/* exec_snap.c */
+/* Opens /proc/self/{maps,smaps}; must run in the worker itself. */
+int snap_open(void);
+int snap_has_query(void);
+/* Every VMA below task_size, in address order, from the maps text. */
+int snap_each_text(void (*fn)(const struct kvma *k, void *arg), void *arg);
+/* Sets the foreign ranges snapshots exclude (facts->foreign). */
+void snap_set_foreign(const struct exec_facts *f);
+/*
+ * The program's VMAs now: every VMA not overlapping a foreign range,
+ * objects canonicalised, vmflags 0. use_query selects PROCMAP_QUERY over
+ * the maps text. Returns a static snapshot; 0 on success, -1 if the
+ * snapshot could not be taken.
+ */
+int snap_take(int use_query, const struct snapshot **s);
+/* Fills vmflags of v[0..n) (sorted) from smaps VmFlags. */
+int snap_vmflags(struct snap_vma *v, uint32_t n);
+/* Set when a snapshot found a foreign VMA changed (a program VMA merged
+ * into it) or more VMAs than fit: the worker must be replaced. */
+extern int snap_tainted;
+
+/* exec_probe.c */
+void probe_facts(struct exec_facts *f);
+
+/* exec_worker.c */
+_Noreturn void worker_main(struct exec_shm *shm, pid_t supervisor);
+
+#endif

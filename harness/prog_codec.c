@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The byte form of a program, what libFuzzer and AFL++ mutate. Decoding is
+ * total: every byte string is a valid program, missing bytes read as 0.
+ * Each field is a selector byte that mostly picks a useful value from a
+ * table and rarely pulls explicit little-endian bytes, so that random bytes
+ * give plausible programs and every valid program has an encoding.
+ * docs/FORMAT.md ("Byte format") is the specification.
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "prog.h"
+
+#ifndef PROT_SEM
+#define PROT_SEM 0x8 /* uapi asm-generic/mman-common.h; glibc lacks it */
+#endif
+
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08 /* 6.11; glibc 2.36 lacks it */
+#endif
+
+/* Window pages are taken modulo its size, a power of two. */
+_Static_assert((PROG_WINDOW_PAGES & (PROG_WINDOW_PAGES - 1)) == 0,
+	       "PROG_WINDOW_PAGES must be a power of two");
+
+#define W PROG_WINDOW_BASE
+#define PAF (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+
+#define KIND_OFF 0x10  /* mmap: an offset field follows */
+#define KIND_BULK 0xe0 /* all three bits set: a bulk field follows */
+
+/* Raw addresses: the edges of the user address space and of the window. */
+static const uint64_t raw_addrs[] = {
+	0, 1, 0xfff, 0x1000, 0x10000, 0x80000000, 0x100000000,
+	W + 1, W + 0x800, W + 0xfff, W - 1, W - 0x1000,
+	W + PROG_WINDOW_PAGES * PROG_PAGE_SIZE,
+	0x7ffffffff000, 0x7fffffffffff, 0x800000000000, 0x1000000000000,
+	0x100000000000000, 0x8000000000000000, 0xffff800000000000,
+	0xfffffffffffff000, 0xffffffffffffffff,
+};
+
+static const uint32_t len_pages[] = {
+	512, 1024, 0, 17, 31, 32, 33, 63, 64, 65, 128, 255, 256, 511, 513,
+	1023, 1025, 2048, 4096, 65536, PROG_WINDOW_PAGES - 1,
+	PROG_WINDOW_PAGES, PROG_WINDOW_PAGES + 1, 0x80000, 0x7fffffff,
+	0x80000000, 0xffffffff,
+};
+
+/* Unaligned, 2 MiB +/- 1, the address-space size, and overflowing. */
+static const uint64_t len_bytes[] = {
+	0, 1, 0xfff, 0x1001, 0x1fff, 0x1fffff, 0x200001, 0x40000000,
+	0x40000001, 0x7ffffffff000, 0x800000000000, 0x8000000000000000,
+	0xfffffffffffff000, 0xfffffffffffff001, 0xffffffffffffffff,
+};
+
+static const uint32_t prots[8] = {
+	PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE,
+	PROT_READ | PROT_EXEC, PROT_READ | PROT_WRITE | PROT_EXEC,
+	PROT_WRITE, PROT_EXEC, PROT_WRITE | PROT_EXEC,
+};
+
+static const uint32_t prot_extra[3] = {
+	PROT_SEM, PROT_GROWSDOWN, PROT_GROWSUP,
+};
+
+static const uint32_t flag_bases[8] = {
+	PAF,
+	MAP_PRIVATE | MAP_ANONYMOUS,
+	MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+	MAP_SHARED | MAP_ANONYMOUS,
+	MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+	MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+	MAP_SHARED_VALIDATE | MAP_ANONYMOUS | MAP_FIXED,
+	MAP_DROPPABLE | MAP_ANONYMOUS | MAP_FIXED,
+};
+
+static const uint32_t flag_mods[8] = {
+	0, MAP_NORESERVE, MAP_POPULATE, MAP_LOCKED,
+	MAP_GROWSDOWN, MAP_STACK, MAP_HUGETLB, MAP_32BIT,
+};
+
+/* mmap offsets: unaligned ones fail, aligned ones matter for pgoff. */
+static const uint64_t offsets[] = {
+	0x1000, 0x200000, 1, 0xfff, 0x100000000, 0x7ffffffff000,
+	0x8000000000000000, 0xfffffffffffff000, 0xffffffffffffffff,
+};
+
+static const uint32_t strides[8] = { 1, 2, 0, 3, 4, 8, 16, 512 };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Selector 0x1f of a 32-entry block means explicit bytes, not the table. */
+_Static_assert(NELEM(raw_addrs) < 0x1f && NELEM(len_pages) < 0x1f &&
+		       NELEM(len_bytes) < 0x1f,
+	       "tables must leave selector 0x1f free");
+
+struct reader {
+	const uint8_t *p;
+	size_t n, pos;
+};
+
+static uint8_t rd8(struct reader *r)
+{
+	return r->pos < r->n ? r->p[r->pos++] : 0;
+}
+
+static uint64_t rdle(struct reader *r, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)rd8(r) << (8 * i);
+	return v;
+}
+
+/*
+ * A 32-entry selector block: the last one reads an explicit u64, the others
+ * cycle through the table, so random selectors rarely give random values.
+ */
+static uint64_t pick64(struct reader *r, uint8_t s, const uint64_t *t,
+		       size_t n)
+{
+	return (s & 0x1f) == 0x1f ? rdle(r, 8) : t[(s & 0x1f) % n];
+}
+
+/*
+ * The ref byte: < 0x80 picks among the earlier mmaps, most recent first,
+ * since only an mmap returns a useful address; >= 0x80 names any earlier
+ * op by index (what encode writes). The first op has no earlier op: the
+ * byte is still read, so that the bytes after it keep their meaning.
+ */
+static uint8_t decode_ref(struct reader *r, const struct prog *p,
+			  unsigned idx)
+{
+	uint8_t b = rd8(r);
+	unsigned mmaps[PROG_MAX_OPS], n = 0;
+
+	if (!idx)
+		return 0;
+	if (b >= 0x80)
+		return (b & 0x7f) % idx;
+	for (unsigned i = idx; i-- > 0;)
+		if (p->ops[i].kind == OP_MMAP)
+			mmaps[n++] = i;
+	return n ? mmaps[b % n] : b % idx;
+}
+
+static void decode_addr(struct reader *r, const struct prog *p,
+			unsigned idx, struct prog_addr *a)
+{
+	uint8_t s = rd8(r);
+	int is_ref;
+	uint32_t page;
+
+	if (s >= 0xe0) {
+		a->kind = ADDR_RAW;
+		a->raw = pick64(r, s, raw_addrs, NELEM(raw_addrs));
+		return;
+	}
+	is_ref = s >= 0xc0 ? s & 1 : s >= 0x80;
+	if (is_ref)
+		a->ref = decode_ref(r, p, idx);
+	if (s < 0xc0) {
+		page = s & 0x3f;
+	} else {
+		page = s & 2 ? (uint32_t)rdle(r, 4) : rd8(r);
+		if (s & 4)
+			a->off = rdle(r, 2) & (PROG_PAGE_SIZE - 1);
+	}
+	if (is_ref && idx) {
+		a->kind = ADDR_REF;
+		a->page = page;
+	} else {
+		a->kind = ADDR_WINDOW;
+		a->page = page & (PROG_WINDOW_PAGES - 1);
+	}
+}
+
+static void decode_len(struct reader *r, struct prog_len *l)
+{
+	uint8_t s = rd8(r);
+
+	if (s < 0xc0) {
+		l->pages = 1 + s % 16;
+	} else if (s < 0xe0) {
+		l->pages = (s & 0x1f) == 0x1f ?
+				   (uint32_t)rdle(r, 4) :
+				   len_pages[(s & 0x1f) % NELEM(len_pages)];
+	} else {
+		l->raw = 1;
+		l->bytes = pick64(r, s, len_bytes, NELEM(len_bytes));
+	}
+}
+
+static uint32_t decode_prot(struct reader *r)
+{
+	uint8_t s = rd8(r);
+
+	if (s < 0xe0)
+		return prots[s & 7];
+	if (s < 0xf8)
+		return prots[s & 7] | prot_extra[(s >> 3) & 3];
+	return prots[s & 7] ^ (uint32_t)rdle(r, 4);
+}
+
+static uint32_t decode_flags(struct reader *r)
+{
+	uint8_t s = rd8(r);
+
+	if (s < 0x80)
+		return PAF;
+	if (s < 0xf8)
+		return flag_bases[s & 7] | flag_mods[(s >> 3) & 7];
+	return flag_bases[s & 7] ^ (uint32_t)rdle(r, 4);
+}
+
+static uint64_t decode_off(struct reader *r)
+{
+	uint8_t s = rd8(r);
+
+	if (s < 0xc0)
+		return 0;
+	if (s < 0xff)
+		return offsets[(s - 0xc0) % NELEM(offsets)];
+	return rdle(r, 8);
+}
+
+static void decode_bulk(struct reader *r, struct prog_op *op)
+{
+	uint8_t s = rd8(r);
+
+	if (s < 0xf0) {
+		op->repeat = 2 + (s & 7);
+		op->stride = strides[(s >> 3) & 7];
+		return;
+	}
+	op->repeat = 1 + (uint32_t)rdle(r, 2);
+	if (s < 0xf8)
+		op->stride = strides[s & 7];
+	else
+		op->stride = rdle(r, 4);
+	if (op->repeat == 1)
+		op->stride = 0;
+}
+
+void prog_decode(const uint8_t *data, size_t size, struct prog *p)
+{
+	struct reader r = { data, size, 0 };
+
+	memset(p, 0, sizeof(*p));
+	while (r.pos < r.n && p->nops < PROG_MAX_OPS) {
+		unsigned idx = p->nops;
+		struct prog_op *op = &p->ops[idx];
+		uint8_t k = rd8(&r);
+
+		op->kind = (k & 0xf) % OP__COUNT;
+		op->repeat = 1;
+		decode_addr(&r, p, idx, &op->addr);
+		decode_len(&r, &op->len);
+		if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
+			op->prot = decode_prot(&r);
+		if (op->kind == OP_MMAP)
+			op->flags = decode_flags(&r);
+		if (op->kind == OP_MMAP && (k & KIND_OFF))
+			op->off = decode_off(&r);
+		if ((k & KIND_BULK) == KIND_BULK)
+			decode_bulk(&r, op);
+		p->nops++;
+	}
+}
+
+struct writer {
+	uint8_t *p;
+	size_t cap, len;
+};
+
+static void wr8(struct writer *w, uint8_t v)
+{
+	if (w->len < w->cap)
+		w->p[w->len] = v;
+	w->len++;
+}
+
+static void wrle(struct writer *w, uint64_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++)
+		wr8(w, v >> (8 * i));
+}
+
+static int find64(const uint64_t *t, size_t n, uint64_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == v)
+			return i;
+	return -1;
+}
+
+static int find32(const uint32_t *t, size_t n, uint32_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i] == v)
+			return i;
+	return -1;
+}
+
+static void encode_addr(struct writer *w, const struct prog_addr *a)
+{
+	int i, is_ref = a->kind == ADDR_REF;
+	uint8_t s;
+
+	if (a->kind == ADDR_RAW) {
+		i = find64(raw_addrs, NELEM(raw_addrs), a->raw);
+		wr8(w, 0xe0 | (i >= 0 ? i : 0x1f));
+		if (i < 0)
+			wrle(w, a->raw, 8);
+		return;
+	}
+	if (a->page < 0x40 && !a->off) {
+		wr8(w, (is_ref ? 0x80 : 0) | a->page);
+		if (is_ref)
+			wr8(w, 0x80 | a->ref);
+		return;
+	}
+	s = 0xc0 | is_ref | (a->page > 0xff ? 2 : 0) | (a->off ? 4 : 0);
+	wr8(w, s);
+	if (is_ref)
+		wr8(w, 0x80 | a->ref);
+	wrle(w, a->page, s & 2 ? 4 : 1);
+	if (a->off)
+		wrle(w, a->off, 2);
+}
+
+static void encode_len(struct writer *w, const struct prog_len *l)
+{
+	int i;
+
+	if (l->raw) {
+		i = find64(len_bytes, NELEM(len_bytes), l->bytes);
+		wr8(w, 0xe0 | (i >= 0 ? i : 0x1f));
+		if (i < 0)
+			wrle(w, l->bytes, 8);
+	} else if (l->pages >= 1 && l->pages <= 16) {
+		wr8(w, l->pages - 1);
+	} else {
+		i = find32(len_pages, NELEM(len_pages), l->pages);
+		wr8(w, 0xc0 | (i >= 0 ? i : 0x1f));
+		if (i < 0)
+			wrle(w, l->pages, 4);
+	}
+}
+
+static void encode_prot(struct writer *w, uint32_t prot)
+{
+	int i = find32(prots, NELEM(prots), prot);
+
+	if (i >= 0) {
+		wr8(w, i);
+		return;
+	}
+	for (unsigned e = 0; e < NELEM(prot_extra); e++) {
+		i = find32(prots, NELEM(prots), prot & ~prot_extra[e]);
+		if ((prot & prot_extra[e]) && i >= 0) {
+			wr8(w, 0xe0 | e << 3 | i);
+			return;
+		}
+	}
+	wr8(w, 0xf8);
+	wrle(w, prot ^ prots[0], 4);
+}
+
+static void encode_flags(struct writer *w, uint32_t flags)
+{
+	if (flags == PAF) {
+		wr8(w, 0);
+		return;
+	}
+	for (unsigned b = 0; b < 8; b++)
+		for (unsigned m = 0; m < 8; m++)
+			if ((flag_bases[b] | flag_mods[m]) == flags) {
+				wr8(w, 0x80 | m << 3 | b);
+				return;
+			}
+	wr8(w, 0xf8);
+	wrle(w, flags ^ flag_bases[0], 4);
+}
+
+static void encode_bulk(struct writer *w, const struct prog_op *op)
+{
+	int i = find32(strides, NELEM(strides), op->stride);
+
+	if (op->repeat <= 9 && i >= 0) {
+		wr8(w, i << 3 | (op->repeat - 2));
+		return;
+	}
+	wr8(w, i >= 0 ? 0xf0 | i : 0xf8);
+	wrle(w, op->repeat - 1, 2);
+	if (i < 0)
+		wrle(w, op->stride, 4);
+}
+
+size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap)
+{
+	struct writer w = { out, cap, 0 };
+
+	for (unsigned idx = 0; idx < p->nops; idx++) {
+		const struct prog_op *op = &p->ops[idx];
+		uint8_t k = op->kind;
+		int i;
+
+		if (op->kind == OP_MMAP && op->off)
+			k |= KIND_OFF;
+		if (op->repeat > 1)
+			k |= KIND_BULK;
+		wr8(&w, k);
+		encode_addr(&w, &op->addr);
+		encode_len(&w, &op->len);
+		if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
+			encode_prot(&w, op->prot);
+		if (op->kind == OP_MMAP)
+			encode_flags(&w, op->flags);
+		if (k & KIND_OFF) {
+			i = find64(offsets, NELEM(offsets), op->off);
+			wr8(&w, i >= 0 ? 0xc0 + i : 0xff);
+			if (i < 0)
+				wrle(&w, op->off, 8);
+		}
+		if (op->repeat > 1)
+			encode_bulk(&w, op);
+	}
+	return w.len <= cap ? w.len : 0;
+}

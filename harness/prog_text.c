@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The text form of a program (.vma files, reports): one op per line, e.g.
+ *   mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED
+ *   mprotect r0+1 2 r x100/2
+ * docs/FORMAT.md is the specification. prog_print writes the canonical
+ * text; prog_parse accepts it and a little more (comments, blank lines,
+ * decimal or hex numbers, names in any order).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "prog.h"
+
+/* Values from the uapi headers that glibc 2.36 lacks (x86-64). */
+#ifndef PROT_SEM
+#define PROT_SEM 0x8
+#endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21u << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30u << MAP_HUGE_SHIFT)
+#endif
+
+#define HUGE_FIELD (0x3fu << MAP_HUGE_SHIFT)
+
+/* A name stands for val; it prints when (value & mask) == val. */
+struct name {
+	const char *name;
+	uint32_t val, mask;
+};
+
+#define BITS(name, val) { name, val, val }
+
+static const char *const op_names[OP__COUNT] = {
+	[OP_MMAP] = "mmap",	    [OP_MUNMAP] = "munmap",
+	[OP_MPROTECT] = "mprotect", [OP_TOUCH] = "touch",
+	[OP_READ] = "read",
+};
+
+static const struct name prot_names[] = {
+	BITS("SEM", PROT_SEM),
+	BITS("GROWSDOWN", PROT_GROWSDOWN),
+	BITS("GROWSUP", PROT_GROWSUP),
+};
+
+/*
+ * Print order: SHARED_VALIDATE before the SHARED and PRIVATE bits it is
+ * made of, so that 3 prints as SHARED_VALIDATE. The hugetlb page size is a
+ * number in bits 26-31: a name only if the whole field matches.
+ */
+static const struct name flag_names[] = {
+	BITS("SHARED_VALIDATE", MAP_SHARED_VALIDATE),
+	BITS("SHARED", MAP_SHARED),
+	BITS("PRIVATE", MAP_PRIVATE),
+	BITS("DROPPABLE", MAP_DROPPABLE),
+	BITS("ANONYMOUS", MAP_ANONYMOUS),
+	BITS("FIXED", MAP_FIXED),
+	BITS("FIXED_NOREPLACE", MAP_FIXED_NOREPLACE),
+	BITS("32BIT", MAP_32BIT),
+	BITS("GROWSDOWN", MAP_GROWSDOWN),
+	BITS("DENYWRITE", MAP_DENYWRITE),
+	BITS("EXECUTABLE", MAP_EXECUTABLE),
+	BITS("LOCKED", MAP_LOCKED),
+	BITS("NORESERVE", MAP_NORESERVE),
+	BITS("POPULATE", MAP_POPULATE),
+	BITS("NONBLOCK", MAP_NONBLOCK),
+	BITS("STACK", MAP_STACK),
+	BITS("HUGETLB", MAP_HUGETLB),
+	BITS("SYNC", MAP_SYNC),
+	{ "HUGE_2MB", MAP_HUGE_2MB, HUGE_FIELD },
+	{ "HUGE_1GB", MAP_HUGE_1GB, HUGE_FIELD },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define PROT_RWX (PROT_READ | PROT_WRITE | PROT_EXEC)
+
+/* ---- printing ---- */
+
+/* An snprintf-style sink: counts everything, stores what fits. */
+struct sink {
+	char *p;
+	size_t cap, len;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct sink *o, const char *fmt, ...)
+{
+	size_t room = o->len < o->cap ? o->cap - o->len : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->p + o->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += n;
+}
+
+static void put_addr(struct sink *o, const struct prog_addr *a)
+{
+	if (a->kind == ADDR_WINDOW)
+		put(o, " W+%u", a->page);
+	else if (a->kind == ADDR_REF)
+		put(o, " r%u+%u", a->ref, a->page);
+	else if (a->raw)
+		put(o, " 0x%llx", (unsigned long long)a->raw);
+	else
+		put(o, " 0");
+	if (a->kind != ADDR_RAW && a->off)
+		put(o, "+0x%x", a->off);
+}
+
+static void put_len(struct sink *o, const struct prog_len *l)
+{
+	if (!l->raw)
+		put(o, " %u", l->pages);
+	else if (l->bytes < 0x10000)
+		put(o, " b:%llu", (unsigned long long)l->bytes);
+	else
+		put(o, " b:0x%llx", (unsigned long long)l->bytes);
+}
+
+/* Names whose bits are all present, then the rest as one hex number. */
+static void put_names(struct sink *o, uint32_t v, const struct name *t,
+		      size_t n, const char *sep)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((v & t[i].mask) == t[i].val) {
+			put(o, "%s%s", sep, t[i].name);
+			v &= ~t[i].val;
+			sep = "|";
+		}
+	}
+	if (v)
+		put(o, "%s0x%x", sep, v);
+}
+
+static void put_prot(struct sink *o, uint32_t prot)
+{
+	if (!(prot & PROT_RWX))
+		put(o, " none");
+	else
+		put(o, " %s%s%s", prot & PROT_READ ? "r" : "",
+		    prot & PROT_WRITE ? "w" : "", prot & PROT_EXEC ? "x" : "");
+	put_names(o, prot & ~PROT_RWX, prot_names, NELEM(prot_names), "|");
+}
+
+static void put_op(struct sink *o, const struct prog_op *op)
+{
+	put(o, "%s", op->kind < OP__COUNT ? op_names[op->kind] : "?");
+	put_addr(o, &op->addr);
+	put_len(o, &op->len);
+	if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
+		put_prot(o, op->prot);
+	if (op->kind == OP_MMAP) {
+		if (op->flags)
+			put_names(o, op->flags, flag_names, NELEM(flag_names),
+				  " ");
+		else
+			put(o, " 0");
+	}
+	if (op->kind == OP_MMAP && op->off)
+		put(o, " off=0x%llx", (unsigned long long)op->off);
+	if (op->repeat > 1)
+		put(o, " x%u/%u", op->repeat, op->stride);
+}
+
+size_t prog_print_op(const struct prog *p, unsigned idx, char *out,
+		     size_t cap)
+{
+	struct sink o = { out, cap, 0 };
+
+	if (cap)
+		out[0] = 0;
+	if (idx < p->nops)
+		put_op(&o, &p->ops[idx]);
+	return o.len;
+}
+
+size_t prog_print(const struct prog *p, char *out, size_t cap)
+{
+	struct sink o = { out, cap, 0 };
+
+	if (cap)
+		out[0] = 0;
+	for (unsigned i = 0; i < p->nops && i < PROG_MAX_OPS; i++) {
+		put_op(&o, &p->ops[i]);
+		put(&o, "\n");
+	}
+	return o.len;
+}
+
+/* ---- parsing ---- */
+
+struct tok {
+	const char *p;
+	size_t n;
+};
+
+struct parser {
+	const char *cur, *end; /* the rest of this line, comment cut off */
+	unsigned line;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!ps->err || !ps->errlen)
+		return -1;
+	n = snprintf(ps->err, ps->errlen, "%u: ", ps->line);
+	if (n >= 0 && (size_t)n < ps->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* A token for a message: quoted, escaped and cut short if long. */
+static const char *found(const struct tok *t, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!t->n)
+		return "end of line";
+	buf[n++] = '\'';
+	for (size_t i = 0; i < t->n; i++) {
+		unsigned char c = t->p[i];
+
+		if (i == 32 || n + 8 >= size) {
+			n += snprintf(buf + n, size - n, "...");
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			buf[n++] = c;
+		else
+			n += snprintf(buf + n, size - n, "\\x%02x", c);
+	}
+	buf[n++] = '\'';
+	buf[n] = 0;
+	return buf;
+}
+
+#define FOUND(t) found(t, (char[64]){ 0 }, 64)
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* The next whitespace-separated token; n == 0 at the end of the line. */
+static struct tok next(struct parser *ps)
+{
+	struct tok t;
+
+	while (ps->cur < ps->end && is_space(*ps->cur))
+		ps->cur++;
+	t.p = ps->cur;
+	while (ps->cur < ps->end && !is_space(*ps->cur))
+		ps->cur++;
+	t.n = ps->cur - t.p;
+	return t;
+}
+
+static int tok_is(const struct tok *t, const char *s)
+{
+	return t->n == strlen(s) && !memcmp(t->p, s, t->n);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A whole token as a decimal or 0x-prefixed hex number no larger than max.
+ * Returns 0, or -1 after writing "expected WHAT, found ..." to the error.
+ */
+static int num(struct parser *ps, const struct tok *t, uint64_t max,
+	       const char *what, uint64_t *v)
+{
+	unsigned base = 10;
+	size_t i = 0;
+
+	*v = 0;
+	/* Only a part of a token can be empty, as in "W+" or "x2/". */
+	if (!t->n)
+		return fail(ps, "expected %s, found nothing", what);
+	if (t->n > 2 && t->p[0] == '0' && t->p[1] == 'x') {
+		base = 16;
+		i = 2;
+	}
+	for (; i < t->n; i++) {
+		int d = hexval(t->p[i]);
+
+		if (d < 0 || (unsigned)d >= base)
+			return fail(ps, "expected %s, found %s", what,
+				    FOUND(t));
+		if (*v > (max - d) / base)
+			return fail(ps, "%s %s is too large (at most 0x%llx)",
+				    what, FOUND(t), (unsigned long long)max);
+		*v = *v * base + d;
+	}
+	return 0;
+}
+
+static int is_num(const struct tok *t)
+{
+	return t->n && t->p[0] >= '0' && t->p[0] <= '9';
+}
+
+/* Splits t at its first c: t keeps the head, tail gets the rest. */
+static int split(struct tok *t, char c, struct tok *tail)
+{
+	const char *s = memchr(t->p, c, t->n);
+
+	if (!s)
+		return 0;
+	tail->p = s + 1;
+	tail->n = t->p + t->n - tail->p;
+	t->n = s - t->p;
+	return 1;
+}
+
+static int parse_addr(struct parser *ps, unsigned idx, struct prog_addr *a)
+{
+	struct tok t = next(ps), base = t, page, off, k;
+	int has_page, has_off = 0;
+	uint64_t v;
+
+	if (is_num(&t)) {
+		a->kind = ADDR_RAW;
+		return num(ps, &t, UINT64_MAX, "an address", &a->raw);
+	}
+	has_page = split(&base, '+', &page);
+	if (has_page)
+		has_off = split(&page, '+', &off);
+	k.p = base.p + 1;
+	k.n = base.n ? base.n - 1 : 0;
+	if (tok_is(&base, "W")) {
+		a->kind = ADDR_WINDOW;
+	} else if (base.n && base.p[0] == 'r' && is_num(&k)) {
+		if (num(ps, &k, UINT64_MAX, "an op index after r", &v))
+			return -1;
+		if (v >= idx)
+			return fail(ps,
+				    "r%llu refers to op %llu, which does not come before this op (op %u)",
+				    (unsigned long long)v,
+				    (unsigned long long)v, idx);
+		a->kind = ADDR_REF;
+		a->ref = v;
+	} else {
+		return fail(ps,
+			    "expected an address (W+PAGE, rK+PAGE or a number), found %s",
+			    FOUND(&t));
+	}
+	if (!has_page)
+		return fail(ps, "expected +PAGE after '%.*s', found %s",
+			    (int)base.n, base.p, FOUND(&t));
+	if (num(ps, &page, UINT32_MAX, "a page number", &v))
+		return -1;
+	if (a->kind == ADDR_WINDOW && v >= PROG_WINDOW_PAGES)
+		return fail(ps,
+			    "page %llu is outside the window (W+0 to W+%u)",
+			    (unsigned long long)v, PROG_WINDOW_PAGES - 1);
+	a->page = v;
+	if (!has_off)
+		return 0;
+	if (num(ps, &off, UINT64_MAX, "a byte offset", &v))
+		return -1;
+	if (v >= PROG_PAGE_SIZE)
+		return fail(ps, "byte offset %s is too large (at most 0xfff)",
+			    FOUND(&off));
+	a->off = v;
+	return 0;
+}
+
+static int parse_len(struct parser *ps, struct prog_len *l)
+{
+	struct tok t = next(ps);
+	uint64_t v;
+
+	if (t.n > 2 && !memcmp(t.p, "b:", 2)) {
+		struct tok b = { t.p + 2, t.n - 2 };
+
+		l->raw = 1;
+		return num(ps, &b, UINT64_MAX, "a length in bytes", &l->bytes);
+	}
+	if (!is_num(&t))
+		return fail(ps,
+			    "expected a length (PAGES or b:BYTES), found %s",
+			    FOUND(&t));
+	if (num(ps, &t, UINT32_MAX, "a length in pages", &v))
+		return -1;
+	l->pages = v;
+	return 0;
+}
+
+/* rwx letters, each at most once, in any order: 0 if t is not that. */
+static uint32_t prot_letters(const struct tok *t)
+{
+	uint32_t prot = 0, bit;
+
+	for (size_t i = 0; i < t->n; i++) {
+		switch (t->p[i]) {
+		case 'r':
+			bit = PROT_READ;
+			break;
+		case 'w':
+			bit = PROT_WRITE;
+			break;
+		case 'x':
+			bit = PROT_EXEC;
+			break;
+		default:
+			return 0;
+		}
+		if (prot & bit)
+			return 0;
+		prot |= bit;
+	}
+	return prot;
+}
+
+static int lookup(const struct tok *t, const struct name *tab, size_t n,
+		  uint32_t *v)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (tok_is(t, tab[i].name)) {
+			*v = tab[i].val;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * PART|PART|...: each part a name or a number (letters for prot).
+ * Names are tried first: "32BIT" is a name, not a number.
+ */
+static int parse_bits(struct parser *ps, int is_prot, uint32_t *out)
+{
+	const struct name *tab = is_prot ? prot_names : flag_names;
+	size_t ntab = is_prot ? NELEM(prot_names) : NELEM(flag_names);
+	const char *what = is_prot ?
+		"prot (none, r/w/x letters, SEM, GROWSDOWN, GROWSUP or a number, joined by |)" :
+		"mmap flags (names such as PRIVATE|ANONYMOUS|FIXED, or a number, joined by |)";
+	struct tok t = next(ps), part, rest = t;
+	uint32_t v;
+	uint64_t n;
+	int more;
+
+	if (!t.n)
+		return fail(ps, "expected %s, found end of line", what);
+	*out = 0;
+	do {
+		part = rest;
+		more = split(&part, '|', &rest);
+		if (!part.n)
+			return fail(ps, "expected %s, found an empty part in %s",
+				    what, FOUND(&t));
+		if (is_prot && tok_is(&part, "none"))
+			continue;
+		if (is_prot && (v = prot_letters(&part)))
+			*out |= v;
+		else if (lookup(&part, tab, ntab, &v))
+			*out |= v;
+		else if (!is_num(&part))
+			return fail(ps, "expected %s, found %s", what,
+				    FOUND(&part));
+		else if (num(ps, &part, UINT32_MAX, "a number", &n))
+			return -1;
+		else
+			*out |= n;
+	} while (more);
+	return 0;
+}
+
+static int parse_repeat(struct parser *ps, const struct tok *t,
+			struct prog_op *op)
+{
+	struct tok r = { t->p + 1, t->n - 1 }, s;
+	uint64_t repeat, stride;
+
+	if (!split(&r, '/', &s))
+		return fail(ps,
+			    "expected xREPEAT/STRIDE (e.g. x100/2), found %s",
+			    FOUND(t));
+	if (num(ps, &r, UINT64_MAX, "a repeat count", &repeat) ||
+	    num(ps, &s, UINT32_MAX, "a stride in pages", &stride))
+		return -1;
+	if (repeat < 1 || repeat > PROG_MAX_REPEAT)
+		return fail(ps, "repeat %llu is out of range (1 to %u)",
+			    (unsigned long long)repeat, PROG_MAX_REPEAT);
+	if (repeat == 1 && stride)
+		return fail(ps, "stride %llu needs a repeat count above 1",
+			    (unsigned long long)stride);
+	op->repeat = repeat;
+	op->stride = stride;
+	return 0;
+}
+
+/* After the fixed arguments: off=N (mmap), xREPEAT/STRIDE, once each. */
+static int parse_options(struct parser *ps, struct prog_op *op)
+{
+	int seen_off = 0, seen_repeat = 0;
+	struct tok t;
+
+	while ((t = next(ps)).n) {
+		if (t.n >= 4 && !memcmp(t.p, "off=", 4)) {
+			struct tok v = { t.p + 4, t.n - 4 };
+
+			if (op->kind != OP_MMAP)
+				return fail(ps, "off= is only valid for mmap");
+			if (seen_off++)
+				return fail(ps, "off= given twice");
+			if (num(ps, &v, UINT64_MAX, "an offset", &op->off))
+				return -1;
+		} else if (t.p[0] == 'x' && t.n > 1 && is_num(&(struct tok){
+				   t.p + 1, t.n - 1 })) {
+			if (seen_repeat++)
+				return fail(ps, "xREPEAT/STRIDE given twice");
+			if (parse_repeat(ps, &t, op))
+				return -1;
+		} else {
+			return fail(ps,
+				    "unexpected %s after the arguments of %s (expected %sxREPEAT/STRIDE or end of line)",
+				    FOUND(&t), op_names[op->kind],
+				    op->kind == OP_MMAP ? "off=OFFSET, " : "");
+		}
+	}
+	return 0;
+}
+
+static int parse_op(struct parser *ps, const struct tok *name,
+		    struct prog *p)
+{
+	unsigned idx = p->nops;
+	struct prog_op *op = &p->ops[idx];
+	unsigned k;
+
+	for (k = 0; k < OP__COUNT; k++)
+		if (tok_is(name, op_names[k]))
+			break;
+	if (k == OP__COUNT)
+		return fail(ps,
+			    "unknown op %s (expected mmap, munmap, mprotect, touch or read)",
+			    FOUND(name));
+	if (idx == PROG_MAX_OPS)
+		return fail(ps, "too many ops (at most %u)", PROG_MAX_OPS);
+	op->kind = k;
+	op->repeat = 1;
+	if (parse_addr(ps, idx, &op->addr) || parse_len(ps, &op->len))
+		return -1;
+	if ((k == OP_MMAP || k == OP_MPROTECT) && parse_bits(ps, 1, &op->prot))
+		return -1;
+	if (k == OP_MMAP && parse_bits(ps, 0, &op->flags))
+		return -1;
+	if (parse_options(ps, op))
+		return -1;
+	p->nops++;
+	return 0;
+}
+
+int prog_parse(const char *text, struct prog *p, char *err, size_t errlen)
+{
+	struct parser ps = { .err = err, .errlen = errlen };
+	const char *s = text;
+
+	memset(p, 0, sizeof(*p));
+	if (err && errlen)
+		err[0] = 0;
+	while (*s) {
+		const char *eol = strchr(s, '\n'), *hash;
+		struct tok name;
+
+		if (!eol)
+			eol = s + strlen(s);
+		hash = memchr(s, '#', eol - s);
+		ps.line++;
+		ps.cur = s;
+		ps.end = hash ? hash : eol;
+		name = next(&ps);
+		if (name.n && parse_op(&ps, &name, p)) {
+			memset(p, 0, sizeof(*p));
+			return -1;
+		}
+		s = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Model-private state and the helpers the model's files share: struct
+ * model (the kernel's mm_struct plus what the model needs to know about
+ * the machine), VM_* masks, the page store and the merge state.
+ * Only the model's own .c files include this.
+ */
+#ifndef VMADIFF_MODEL_INTERNAL_H
+#define VMADIFF_MODEL_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "vma.h"
+
+#ifndef PROT_SEM
+#define PROT_SEM 0x8
+#endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#define MAP_HUGE_MASK 0x3f
+#endif
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ull << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PHYS_PFN(x) ((x) >> PAGE_SHIFT)
+
+/* include/linux/mm.h names for the VMF_* bits of oracle/snapshot.h. */
+#define VM_READ VMF(VMF_READ)
+#define VM_WRITE VMF(VMF_WRITE)
+#define VM_EXEC VMF(VMF_EXEC)
+#define VM_SHARED VMF(VMF_SHARED)
+#define VM_MAYREAD VMF(VMF_MAYREAD)
+#define VM_MAYWRITE VMF(VMF_MAYWRITE)
+#define VM_MAYEXEC VMF(VMF_MAYEXEC)
+#define VM_MAYSHARE VMF(VMF_MAYSHARE)
+#define VM_GROWSDOWN VMF(VMF_GROWSDOWN)
+#define VM_PFNMAP VMF(VMF_PFNMAP)
+#define VM_MAYBE_GUARD VMF(VMF_MAYBE_GUARD)
+#define VM_LOCKED VMF(VMF_LOCKED)
+#define VM_IO VMF(VMF_IO)
+#define VM_DONTEXPAND VMF(VMF_DONTEXPAND)
+#define VM_LOCKONFAULT VMF(VMF_LOCKONFAULT)
+#define VM_ACCOUNT VMF(VMF_ACCOUNT)
+#define VM_NORESERVE VMF(VMF_NORESERVE)
+#define VM_HUGETLB VMF(VMF_HUGETLB)
+#define VM_SYNC VMF(23)
+#define VM_WIPEONFORK VMF(VMF_WIPEONFORK)
+#define VM_DONTDUMP VMF(VMF_DONTDUMP)
+#define VM_MIXEDMAP VMF(VMF_MIXEDMAP)
+#define VM_NOHUGEPAGE VMF(VMF_NOHUGEPAGE)
+#define VM_DROPPABLE VMF(VMF_DROPPABLE)
+
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
+/* VM_STICKY: this 6.18.44 build carries the 6.19 VM_MAYBE_GUARD, which
+ * is ignored for merging and ORed into the merged VMA (mm/vma.c). */
+#define VM_IGNORE_MERGE VM_MAYBE_GUARD
+
+/* An error travels in a pointer or address like the kernel's ERR_PTR. */
+#define ERR_ADDR(e) ((uint64_t)(int64_t)(e))
+#define ADDR_ERR(a) ((int)(int64_t)(a))
+
+/*
+ * Page contents written by touch: a few bytes per page, keyed by
+ * (object, page index). Private anonymous memory uses object 0 and the
+ * virtual page number; shared memory uses its shmem object and the page
+ * offset in it, so every VMA of that object sees the same bytes.
+ */
+struct page_data {
+	struct page_data *next; /* hash chain */
+	uint32_t obj;
+	uint16_t n, cap;
+	uint64_t idx;
+	struct page_byte {
+		uint16_t off;
+		uint8_t val;
+	} *bytes;
+};
+
+struct page_store {
+	struct page_data **bucket;
+	uint64_t nbuckets; /* power of two */
+	uint64_t count;
+};
+
+/* The kernel's mm_struct, reduced to what the modelled syscalls read. */
+struct model {
+	struct model_config cfg;
+	struct vma_tree mm;
+	struct snap_vma *foreign; /* the executor's VMAs, for model_reset */
+	unsigned nforeign;
+	uint32_t last_anon_vma; /* anon_vma identities handed out */
+	uint32_t last_file;	/* shmem objects created so far */
+	uint64_t locked_vm;	/* pages, mm->locked_vm */
+	struct page_store pages;
+};
+
+/*
+ * struct vma_merge_struct (mm/vma.h), for the model's two merge kinds:
+ * a new range (mmap) and an existing range whose flags change.
+ */
+struct vma_merge_struct {
+	struct vma *prev, *middle, *next, *target;
+	uint64_t start, end, pgoff, flags;
+	uint32_t file;
+	uint8_t backing;
+	uint32_t anon_vma;
+	bool adjust_middle_start, adjust_next_start;
+	bool remove_middle, remove_next;
+};
+
+/* calc_vm_prot_bits(): unknown bits, PROT_SEM and the GROWS bits vanish. */
+static inline uint64_t calc_vm_prot_bits(uint64_t prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) |
+	       (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/* vma.c */
+bool vma_is_fork_child(const struct vma *vma);
+struct vma *vma_merge_new_range(struct model *m, struct vma_merge_struct *vmg);
+int vma_modify_flags(struct model *m, struct vma *prev, struct vma **vmap,
+		     uint64_t start, uint64_t end, uint64_t *vm_flags);
+int split_vma(struct model *m, struct vma *vma, uint64_t addr, int new_below);
+uint32_t find_mergeable_anon_vma(struct model *m, struct vma *vma);
+/* The overlapped VMAs of an unmap, gathered (and edge-split) first. */
+struct vma_munmap_struct {
+	uint64_t start, end;
+	struct vma *first; /* the first VMA in [start, end), after splits */
+	struct vma *prev, *next;
+	uint64_t nr_pages, nr_accounted, locked_vm;
+	unsigned vma_count;
+};
+int vms_gather_munmap_vmas(struct model *m, struct vma_munmap_struct *vms,
+			   struct vma *vma);
+void vms_complete_munmap_vmas(struct model *m, struct vma_munmap_struct *vms);
+int do_vmi_munmap(struct model *m, uint64_t start, uint64_t len);
+bool security_vm_enough_memory(const struct model *m, uint64_t pages);
+bool mlock_future_ok(const struct model *m, uint64_t flags, uint64_t bytes);
+
+/* memory.c */
+void page_store_init(struct page_store *ps);
+void page_store_destroy(struct page_store *ps);
+/* Drops the pages [first, first + n) of obj. */
+void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
+		     uint64_t n);
+void anon_vma_prepare(struct model *m, struct vma *vma);
+/* populate_vma_page_range() (mm/gup.c), as far as VMA state goes. */
+void populate_vma_page_range(struct model *m, struct vma *vma);
+
+/* model.c: vma_alloc() that aborts when out of memory */
+struct vma *vm_area_alloc(void);
+
+#endif

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Faults and page contents: the x86 user fault path (arch/x86/mm/fault.c
+ * do_user_addr_fault, access_error), stack growth (mm/mmap_lock.c
+ * lock_mm_and_find_vma, mm/vma.c expand_downwards, acct_stack_growth),
+ * anonymous faults (mm/memory.c do_anonymous_page) and anon_vma
+ * assignment (mm/rmap.c __anon_vma_prepare).
+ */
+#include "internal.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+static uint64_t page_hash(uint32_t obj, uint64_t idx)
+{
+	uint64_t h = idx ^ ((uint64_t)obj << 40);
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+void page_store_init(struct page_store *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+}
+
+void page_store_destroy(struct page_store *ps)
+{
+	for (uint64_t b = 0; b < ps->nbuckets; b++) {
+		struct page_data *pd = ps->bucket[b], *next;
+
+		for (; pd; pd = next) {
+			next = pd->next;
+			free(pd->bytes);
+			free(pd);
+		}
+	}
+	free(ps->bucket);
+	page_store_init(ps);
+}
+
+static void page_store_grow(struct page_store *ps)
+{
+	uint64_t n = ps->nbuckets ? ps->nbuckets * 2 : 1024;
+	struct page_data **nb = calloc(n, sizeof(*nb));
+
+	if (!nb)
+		abort(); /* out of memory: nothing sensible to do */
+	for (uint64_t b = 0; b < ps->nbuckets; b++) {
+		struct page_data *pd = ps->bucket[b], *next;
+
+		for (; pd; pd = next) {
+			uint64_t h = page_hash(pd->obj, pd->idx) & (n - 1);
+
+			next = pd->next;
+			pd->next = nb[h];
+			nb[h] = pd;
+		}
+	}
+	free(ps->bucket);
+	ps->bucket = nb;
+	ps->nbuckets = n;
+}
+
+static struct page_data **page_slot(struct page_store *ps, uint32_t obj,
+				    uint64_t idx)
+{
+	struct page_data **pp;
+
+	if (!ps->nbuckets)
+		return NULL;
+	pp = &ps->bucket[page_hash(obj, idx) & (ps->nbuckets - 1)];
+	while (*pp && ((*pp)->obj != obj || (*pp)->idx != idx))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static uint8_t page_read(struct page_store *ps, uint32_t obj, uint64_t idx,
+			 uint16_t off)
+{
+	struct page_data **pp = page_slot(ps, obj, idx);
+
+	if (pp && *pp)
+		for (unsigned i = 0; i < (*pp)->n; i++)
+			if ((*pp)->bytes[i].off == off)
+				return (*pp)->bytes[i].val;
+	return 0;
+}
+
+static void page_write(struct page_store *ps, uint32_t obj, uint64_t idx,
+		       uint16_t off, uint8_t val)
+{
+	struct page_data **pp, *pd;
+	unsigned i;
+
+	if (ps->count >= ps->nbuckets)
+		page_store_grow(ps);
+	pp = page_slot(ps, obj, idx);
+	pd = *pp;
+	if (!pd) {
+		pd = calloc(1, sizeof(*pd));
+		if (!pd)
+			abort();
+		pd->obj = obj;
+		pd->idx = idx;
+		*pp = pd;
+		ps->count++;
+	}
+	for (i = 0; i < pd->n && pd->bytes[i].off != off; i++)
+		;
+	if (i == pd->n) {
+		if (pd->n == pd->cap) {
+			uint16_t cap = pd->cap ? pd->cap * 2 : 1;
+			struct page_byte *nb = realloc(pd->bytes,
+						       cap * sizeof(*nb));
+
+			if (!nb)
+				abort();
+			pd->bytes = nb;
+			pd->cap = cap;
+		}
+		pd->bytes[pd->n++].off = off;
+	}
+	pd->bytes[i].val = val;
+}
+
+static void page_unlink(struct page_store *ps, struct page_data **pp)
+{
+	struct page_data *pd = *pp;
+
+	*pp = pd->next;
+	free(pd->bytes);
+	free(pd);
+	ps->count--;
+}
+
+/* Probes page by page or scans the table, whichever is shorter. */
+void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
+		     uint64_t n)
+{
+	if (!ps->count)
+		return;
+	if (n <= ps->nbuckets) {
+		for (uint64_t i = 0; i < n; i++) {
+			struct page_data **pp = page_slot(ps, obj, first + i);
+
+			if (*pp)
+				page_unlink(ps, pp);
+		}
+		return;
+	}
+	for (uint64_t b = 0; b < ps->nbuckets; b++) {
+		struct page_data **pp = &ps->bucket[b];
+
+		while (*pp) {
+			if ((*pp)->obj == obj && (*pp)->idx - first < n)
+				page_unlink(ps, pp);
+			else
+				pp = &(*pp)->next;
+		}
+	}
+}
+
+/*
+ * __anon_vma_prepare(): reuse a compatible neighbour's anon_vma
+ * (find_mergeable_anon_vma) or allocate a new one; either way the VMA's
+ * anon_vma_chain is singular, i.e. not a fork child.
+ */
+void anon_vma_prepare(struct model *m, struct vma *vma)
+{
+	uint32_t anon_vma;
+
+	if (vma->anon_vma)
+		return;
+	anon_vma = find_mergeable_anon_vma(m, vma);
+	if (!anon_vma)
+		anon_vma = ++m->last_anon_vma;
+	vma->anon_vma = anon_vma;
+	vma->anon_fork_child = 0;
+}
+
+/*
+ * populate_vma_page_range(): GUP faults the range in, with write faults
+ * for private writable VMAs (which instantiate anon memory) and read
+ * faults otherwise; VM_LOCKONFAULT VMAs are left alone. Pages stay zero.
+ */
+void populate_vma_page_range(struct model *m, struct vma *vma)
+{
+	if (vma->vm_flags & VM_LOCKONFAULT)
+		return;
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		anon_vma_prepare(m, vma);
+}
+
+/* The kernel's mmap_min_addr: max(dac_mmap_min_addr, LSM's). */
+static uint64_t mmap_min_addr(const struct model *m)
+{
+	uint64_t lsm = m->cfg.lsm_mmap_min_addr;
+
+	return m->cfg.mmap_min_addr > lsm ? m->cfg.mmap_min_addr : lsm;
+}
+
+/*
+ * acct_stack_growth(): RLIMIT_STACK bounds the whole VMA, the mlock limit
+ * the growth of a locked one, and the overcommit check the growth.
+ */
+static int acct_stack_growth(const struct model *m, const struct vma *vma,
+			     uint64_t size, uint64_t grow)
+{
+	if (size > m->cfg.rlimit_stack)
+		return -ENOMEM;
+	if (!mlock_future_ok(m, vma->vm_flags & VM_LOCKED, grow << PAGE_SHIFT))
+		return -ENOMEM;
+	if (!security_vm_enough_memory(m, grow))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * expand_downwards(): keep stack_guard_gap above an accessible,
+ * non-growsdown prev; the anon_vma is prepared before the growth is
+ * accounted, so it stays even if the growth fails.
+ */
+static int expand_downwards(struct model *m, struct vma *vma, uint64_t address)
+{
+	struct vma *prev = vma_prev(vma);
+	uint64_t size, grow;
+	int err;
+
+	address &= PAGE_MASK;
+	if (address < mmap_min_addr(m))
+		return -EPERM;
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
+	    (prev->vm_flags & VM_ACCESS_FLAGS) &&
+	    address - prev->vm_end < m->cfg.stack_guard_gap)
+		return -ENOMEM;
+
+	anon_vma_prepare(m, vma);
+
+	size = vma->vm_end - address;
+	grow = PHYS_PFN(vma->vm_start - address);
+	if (grow > vma->vm_pgoff)
+		return -ENOMEM;
+	err = acct_stack_growth(m, vma, size, grow);
+	if (err)
+		return err;
+	if (vma->vm_flags & VM_LOCKED)
+		m->locked_vm += grow;
+	vma->vm_start = address;
+	vma->vm_pgoff -= grow;
+	vma_tree_adjust(&m->mm, vma);
+	return 0;
+}
+
+/*
+ * lock_mm_and_find_vma(): the VMA containing addr, or the VM_GROWSDOWN
+ * VMA above it grown down to addr.
+ */
+static struct vma *lock_mm_and_find_vma(struct model *m, uint64_t addr)
+{
+	struct vma *vma = vma_find(&m->mm, addr);
+
+	if (vma && vma->vm_start <= addr)
+		return vma;
+	if (!vma || !(vma->vm_flags & VM_GROWSDOWN))
+		return NULL;
+	if (expand_downwards(m, vma, addr))
+		return NULL;
+	return vma;
+}
+
+/*
+ * access_error() (x86): a write needs VM_WRITE; a read needs any of
+ * R/W/X (x86 cannot map write- or exec-only pages without read).
+ */
+static bool access_error(bool write, const struct vma *vma)
+{
+	if (write)
+		return !(vma->vm_flags & VM_WRITE);
+	return !(vma->vm_flags & VM_ACCESS_FLAGS);
+}
+
+/*
+ * do_user_addr_fault(): returns the VMA the access lands in, or NULL
+ * for SIGSEGV. Addresses at or above TASK_SIZE are the kernel's (or
+ * non-canonical): SIGSEGV too. A write to private memory instantiates
+ * an anonymous page, which needs an anon_vma; reads map the zero page.
+ */
+static struct vma *do_user_addr_fault(struct model *m, uint64_t addr,
+				      bool write)
+{
+	struct vma *vma;
+
+	if (addr >= m->cfg.task_size)
+		return NULL;
+	vma = lock_mm_and_find_vma(m, addr);
+	if (!vma || access_error(write, vma))
+		return NULL;
+	if (write && !(vma->vm_flags & VM_SHARED))
+		anon_vma_prepare(m, vma);
+	return vma;
+}
+
+/* Where a byte lives: shared memory in its object, private by address. */
+static void page_key(const struct vma *vma, uint64_t addr, uint32_t *obj,
+		     uint64_t *idx)
+{
+	if (vma->file) {
+		*obj = vma->file;
+		*idx = vma->vm_pgoff + PHYS_PFN(addr - vma->vm_start);
+	} else {
+		*obj = 0;
+		*idx = PHYS_PFN(addr);
+	}
+}
+
+void model_touch(struct model *m, uint64_t addr, uint64_t npages,
+		 uint32_t seed, struct outcome *out)
+{
+	*out = (struct outcome){ 0 };
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t a = addr + i * PAGE_SIZE, idx;
+		struct vma *vma = do_user_addr_fault(m, a, true);
+		uint32_t obj;
+
+		if (!vma) {
+			out->ret = (int64_t)i;
+			out->sig = SIGSEGV;
+			return;
+		}
+		page_key(vma, a, &obj, &idx);
+		page_write(&m->pages, obj, idx, a & ~PAGE_MASK,
+			   touch_byte(seed, i));
+	}
+	out->ret = (int64_t)npages;
+}
+
+void model_read(struct model *m, uint64_t addr, uint64_t npages,
+		struct outcome *out)
+{
+	XXH3_state_t st;
+	uint8_t buf[4096];
+	unsigned n = 0;
+	uint64_t i;
+
+	*out = (struct outcome){ 0 };
+	XXH3_64bits_reset(&st);
+	for (i = 0; i < npages; i++) {
+		uint64_t a = addr + i * PAGE_SIZE, idx;
+		struct vma *vma = do_user_addr_fault(m, a, false);
+		uint32_t obj;
+
+		if (!vma) {
+			out->sig = SIGSEGV;
+			break;
+		}
+		page_key(vma, a, &obj, &idx);
+		buf[n++] = page_read(&m->pages, obj, idx, a & ~PAGE_MASK);
+		if (n == sizeof(buf)) {
+			XXH3_64bits_update(&st, buf, n);
+			n = 0;
+		}
+	}
+	XXH3_64bits_update(&st, buf, n);
+	out->ret = (int64_t)i;
+	out->data = XXH3_64bits_digest(&st);
+}

@@ -1,0 +1,956 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the model (model/). Every expected result and layout below
+ * was taken from the real kernel (6.18.44 x86-64, this machine): the same
+ * op lines were run by a small C program that mmaps in a window at
+ * 0x100000000000 (W) and prints each call's result and the window's
+ * /proc/self/smaps lines in exactly the format run() and layout() print
+ * here. Each test says what it checks; maps are drawn like
+ * tools/testing/vma/vma.c: one letter per page, one letter per VMA,
+ * `.` unmapped, lower case a faulted (anon_vma) VMA.
+ *
+ * Op lines (page numbers relative to W, lengths in pages):
+ *   mmap P N PROT FLAGS    PROT: r w x letters or 0x..; FLAGS: p private,
+ *                          s shared, f fixed, n noreplace, g growsdown,
+ *                          l locked, P populate, R noreserve, S stack,
+ *                          h hugetlb (MAP_ANONYMOUS always) or 0x..
+ *   mmapb A LEN PROT FLAGS raw address (0x.. or page) and byte length
+ *   munmap P N / munmapb A LEN, mprotect P N PROT / mprotectb A LEN PROT
+ *   touch P N, read P N    one byte per page at W + (P + i) pages
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../model/model.h"
+#include "test.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define W 0x100000000000ull
+#define PG 4096ull
+
+static uint64_t prot_of(const char *s)
+{
+	uint64_t p = 0;
+
+	if (!strncmp(s, "0x", 2))
+		return strtoull(s, NULL, 16);
+	for (; *s; s++)
+		p |= *s == 'r' ? PROT_READ : *s == 'w' ? PROT_WRITE :
+		     *s == 'x' ? PROT_EXEC : 0;
+	return p;
+}
+
+static uint64_t flags_of(const char *s)
+{
+	static const char letters[] = "psfnglPRSh";
+	static const uint64_t bits[] = {
+		MAP_PRIVATE, MAP_SHARED, MAP_FIXED, MAP_FIXED_NOREPLACE,
+		MAP_GROWSDOWN, MAP_LOCKED, MAP_POPULATE, MAP_NORESERVE,
+		MAP_STACK, MAP_HUGETLB,
+	};
+	uint64_t f = MAP_ANONYMOUS;
+
+	if (!strncmp(s, "0x", 2))
+		return strtoull(s, NULL, 16);
+	for (; *s; s++)
+		f |= bits[strchr(letters, *s) - letters];
+	return f;
+}
+
+static uint64_t addr_of(const char *s)
+{
+	if (!strncmp(s, "0x", 2))
+		return strtoull(s, NULL, 16);
+	return W + strtoll(s, NULL, 0) * PG;
+}
+
+static const char *errname(int err)
+{
+	switch (err) {
+	case EINVAL: return "EINVAL";
+	case ENOMEM: return "ENOMEM";
+	case EEXIST: return "EEXIST";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EAGAIN: return "EAGAIN";
+	case EBADF: return "EBADF";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	default: return "E?";
+	}
+}
+
+/* Runs one op line on m; the result as the kernel-side program prints it. */
+static const char *run(struct model *m, const char *line)
+{
+	static char res[128];
+	char op[16], a[32], b[32], c[32], d[32];
+	struct outcome o;
+
+	sscanf(line, "%15s %31s %31s %31s %31s", op, a, b, c, d);
+	if (!strcmp(op, "mmap") || !strcmp(op, "mmapb")) {
+		uint64_t len = strtoull(b, NULL, 0) * (op[4] ? 1 : PG);
+
+		model_mmap(m, addr_of(a), len, prot_of(c), flags_of(d), -1, 0,
+			   &o);
+		if (o.ret == -1)
+			snprintf(res, sizeof(res), "-1 %s", errname(o.err));
+		else if (op[4])
+			snprintf(res, sizeof(res), "%#llx",
+				 (unsigned long long)o.ret);
+		else
+			snprintf(res, sizeof(res), "W+%lld",
+				 (long long)((uint64_t)o.ret - W) / (long long)PG);
+		return res;
+	}
+	if (!strcmp(op, "touch") || !strcmp(op, "read")) {
+		uint64_t n = strtoull(b, NULL, 0);
+
+		if (op[0] == 't')
+			model_touch(m, addr_of(a), n, 0, &o);
+		else
+			model_read(m, addr_of(a), n, &o);
+		snprintf(res, sizeof(res), "%lld pages%s", (long long)o.ret,
+			 o.sig == SIGSEGV ? " SIGSEGV" : o.sig ? " SIGBUS" : "");
+		if (op[0] == 'r')
+			snprintf(res + strlen(res), sizeof(res) - strlen(res),
+				 " data=%016llx", (unsigned long long)o.data);
+		return res;
+	}
+	if (!strcmp(op, "munmap") || !strcmp(op, "munmapb"))
+		model_munmap(m, addr_of(a),
+			     strtoull(b, NULL, 0) * (op[6] ? 1 : PG), &o);
+	else
+		model_mprotect(m, addr_of(a),
+			       strtoull(b, NULL, 0) * (op[8] ? 1 : PG),
+			       prot_of(c), &o);
+	snprintf(res, sizeof(res), "%lld%s%s", (long long)o.ret,
+		 o.ret ? " " : "", o.ret ? errname(o.err) : "");
+	return res;
+}
+
+/* The window's VMAs: "[start,end) perms off=.. VmFlags" per VMA. */
+static const char *layout(const struct model *m)
+{
+	static const char *const mn[64] = {
+		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um",
+		"pf", "gu", "uw", "lo", "io", "sr", "rr", "dc", "de", "lf",
+		"ac", "nr", "ht", "sf", "ar", "wf", "dd", "sd", "mm", "hg",
+		"nh", "mg", [40] = "dp", [42] = "sl",
+	};
+	static char buf[8192];
+	struct snapshot s;
+	size_t n = 0;
+
+	snapshot_init(&s);
+	model_snapshot(m, &s, 1);
+	buf[0] = 0;
+	for (uint32_t i = 0; i < s.n; i++) {
+		const struct snap_vma *v = &s.v[i];
+
+		if (v->start < W || v->end > W + (1ull << 32))
+			continue;
+		n += snprintf(buf + n, sizeof(buf) - n, "%s[%lld,%lld) %c%c%c%c off=%llx",
+			      n ? " | " : "",
+			      (long long)((v->start - W) / PG),
+			      (long long)((v->end - W) / PG),
+			      v->prot & PROT_READ ? 'r' : '-',
+			      v->prot & PROT_WRITE ? 'w' : '-',
+			      v->prot & PROT_EXEC ? 'x' : '-',
+			      v->shared ? 's' : 'p',
+			      (unsigned long long)v->pgoff * PG);
+		for (int bit = 0; bit < 64; bit++)
+			if (v->vmflags & (1ull << bit))
+				n += snprintf(buf + n, sizeof(buf) - n, " %s",
+					      mn[bit] ? mn[bit] : "??");
+	}
+	snapshot_free(&s);
+	return buf;
+}
+
+#define EXPECT(m, line, want)                                              \
+	do {                                                               \
+		const char *got_ = run(m, line);                           \
+		if (strcmp(got_, want)) {                                  \
+			fprintf(stderr, "%s:%d: %s: `%s` gave `%s`, kernel `%s`\n", \
+				__FILE__, __LINE__, test_cur, line, got_, want); \
+			test_cur_failed = 1;                               \
+		}                                                          \
+	} while (0)
+
+#define LAYOUT(m, want)                                                    \
+	do {                                                               \
+		const char *got_ = layout(m);                              \
+		if (strcmp(got_, want)) {                                  \
+			fprintf(stderr, "%s:%d: %s: layout\n  model:  %s\n  kernel: %s\n", \
+				__FILE__, __LINE__, test_cur, got_, want); \
+			test_cur_failed = 1;                               \
+		}                                                          \
+	} while (0)
+
+static struct model *new_model(void)
+{
+	struct model_config cfg;
+
+	model_config_default(&cfg);
+	return model_create(&cfg, NULL, 0);
+}
+
+static struct model *new_model_max(uint64_t max_map_count)
+{
+	struct model_config cfg;
+
+	model_config_default(&cfg);
+	cfg.max_map_count = max_map_count;
+	return model_create(&cfg, NULL, 0);
+}
+
+/* Two adjacent fixed mmaps with equal flags merge; a third joins. */
+TEST(test_fixed_adjacent_merge)
+{
+	struct model *m = new_model();
+
+	/* AAAA BBBB -> AAAAAAAA */
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac");
+	/* aaaaaaaa BB -> aaaaaaaaaa (faulted prev, unfaulted new range) */
+	EXPECT(m, "touch 0 1", "1 pages");
+	EXPECT(m, "mmap 8 2 rw pf", "W+8");
+	LAYOUT(m, "[0,10) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+
+/*
+ * mmap argument validation, in the kernel's order (sys_mmap,
+ * ksys_mmap_pgoff, do_mmap, __get_unmapped_area, the type switch,
+ * mmap_region). Kernel experiment: each row's mmap() called in turn on a
+ * window where only W+256 (one RO page) was mapped; successful ones were
+ * unmapped again.
+ */
+struct mmap_case {
+	const char *what;
+	uint64_t addr, len, prot, flags, off;
+	int64_t ret;
+	int err;
+};
+
+static const struct mmap_case mmap_cases[] = {
+	{"unaligned off before anything", 0, 0, 0x1, 0, 0x1, -1, EINVAL},
+	{"not anonymous: EBADF even with len 0", 0, 0, 0x1, 0x2, 0, -1, EBADF},
+	{"len 0", 0x100000000000, 0, 0x3, 0x32, 0, -1, EINVAL},
+	{"len 0 beats PAGE_ALIGN overflow order", 0x100000000000, 0, 0x3, 0, 0, -1, EBADF},
+	{"PAGE_ALIGN(len) wraps", 0x100000000000, 0xffffffffffffffff, 0x3, 0x32, 0, -1, ENOMEM},
+	{"PAGE_ALIGN(len) wraps, type 0", 0x100000000000, 0xfffffffffffff001, 0x3, 0, 0, -1, EBADF},
+	{"len > TASK_SIZE fixed", 0x100000000000, 0x800000000000, 0x3, 0x32, 0, -1, ENOMEM},
+	{"fixed end beyond TASK_SIZE", 0x7ffffffff000, 0x2000, 0x3, 0x32, 0, -1, ENOMEM},
+	{"fixed last page", 0x7fffffffe000, 0x1000, 0x3, 0x32, 0, 0x7fffffffe000, 0},
+	{"fixed at TASK_SIZE", 0x7ffffffff000, 0x1000, 0x3, 0x32, 0, -1, ENOMEM},
+	{"fixed unaligned", 0x100000000001, 0x1000, 0x3, 0x32, 0, -1, EINVAL},
+	{"noreplace unaligned", 0x100000000001, 0x1000, 0x3, 0x100022, 0, -1, EINVAL},
+	{"noreplace over existing", 0x100000100000, 0x1000, 0x3, 0x100022, 0, -1, EEXIST},
+	{"noreplace over existing, bad type", 0x100000100000, 0x1000, 0x3, 0x100020, 0, -1, EEXIST},
+	{"noreplace over existing, validate", 0x100000100000, 0x1000, 0x3, 0x100023, 0, -1, EEXIST},
+	{"fixed, type 0", 0x100000000000, 0x1000, 0x3, 0x30, 0, -1, EINVAL},
+	{"fixed, validate", 0x100000000000, 0x1000, 0x3, 0x33, 0, -1, EINVAL},
+	{"fixed, validate+unknown", 0x100000000000, 0x1000, 0x3, 0x800033, 0, -1, EINVAL},
+	{"fixed, type 4", 0x100000000000, 0x1000, 0x3, 0x34, 0, -1, EINVAL},
+	{"fixed, droppable", 0x100000000000, 0x1000, 0x3, 0x38, 0, 0x100000000000, 0},
+	{"fixed, droppable|private", 0x100000000000, 0x1000, 0x3, 0x3a, 0, -1, EINVAL},
+	{"fixed, droppable locked", 0x100000000000, 0x1000, 0x3, 0x2038, 0, -1, EINVAL},
+	{"fixed, droppable growsdown", 0x100000000000, 0x1000, 0x3, 0x138, 0, -1, EINVAL},
+	{"fixed, shared growsdown", 0x100000000000, 0x1000, 0x3, 0x131, 0, -1, EINVAL},
+	{"fixed, private growsdown", 0x100000000000, 0x1000, 0x3, 0x132, 0, 0x100000000000, 0},
+	{"fixed, shared with offset (ignored)", 0x100000000000, 0x1000, 0x3, 0x31, 0x5000, 0x100000000000, 0},
+	{"fixed, prot junk", 0x100000000000, 0x1000, 0xfff0, 0x32, 0, 0x100000000000, 0},
+	{"fixed, prot growsdown", 0x100000000000, 0x1000, 0x1000003, 0x32, 0, 0x100000000000, 0},
+	{"fixed at 0 (root: CAP_SYS_RAWIO)", 0, 0x1000, 0x3, 0x32, 0, 0, 0},
+	{"hugetlb bad size", 0x100000000000, 0x1000, 0x3, 0x50040032, 0, -1, EINVAL},
+	{"hugetlb fixed unaligned", 0x100000001000, 0x1000, 0x3, 0x40032, 0, -1, EINVAL},
+	{"hugetlb fixed no pages", 0x100000000000, 0x1000, 0x3, 0x40032, 0, -1, ENOMEM},
+	{"hugetlb noreserve unaligned off", 0x100000000000, 0x1000, 0x3, 0x44032, 0x1000, -1, EINVAL},
+	{"hugetlb validate unknown", 0x100000000000, 0x1000, 0x3, 0x840033, 0, -1, EOPNOTSUPP},
+	{"hugetlb validate noreplace", 0x100000000000, 0x1000, 0x3, 0x140023, 0, -1, EOPNOTSUPP},
+	{"hugetlb growsdown", 0x100000000000, 0x1000, 0x3, 0x40132, 0, -1, EINVAL},
+	{"hugetlb droppable", 0x100000000000, 0x1000, 0x3, 0x40038, 0, -1, EINVAL},
+	{"hugetlb type0", 0x100000000000, 0x1000, 0x3, 0x40030, 0, -1, EINVAL},
+	{"hugetlb huge off EOVERFLOW", 0x100000000000, 0x1000, 0x3, 0x40032, 0x7fffffffffe00000, -1, EOVERFLOW},
+	{"hugetlb len wraps", 0x100000000000, 0xfffffffffffff000, 0x3, 0x40032, 0, -1, EINVAL},
+	{"RW beyond RAM (overcommit guess)", 0x100000000000, 0x5e2991000, 0x3, 0x32, 0, -1, ENOMEM},
+	{"RW exactly RAM", 0x100000000000, 0x5e2990000, 0x3, 0x32, 0, 0x100000000000, 0},
+	{"RW beyond RAM noreserve", 0x100000000000, 0x5e2991000, 0x3, 0x4032, 0, 0x100000000000, 0},
+	{"RO beyond RAM", 0x100000000000, 0x5e2991000, 0x1, 0x32, 0, 0x100000000000, 0},
+	{"shared RO beyond RAM", 0x100000000000, 0x5e2991000, 0x1, 0x31, 0, -1, ENOMEM},
+	{"shared noreserve beyond RAM", 0x100000000000, 0x5e2991000, 0x1, 0x4031, 0, 0x100000000000, 0},
+	{"locked populate private", 0x100000000000, 0x2000, 0x3, 0x2032, 0, 0x100000000000, 0},
+	{"sync", 0x100000000000, 0x2000, 0x3, 0x80032, 0, 0x100000000000, 0},
+	{"32bit fixed high", 0x100000000000, 0x2000, 0x3, 0x72, 0, 0x100000000000, 0},
+};
+
+TEST(test_mmap_validation)
+{
+	struct model *m = new_model();
+	struct outcome o;
+
+	EXPECT(m, "mmap 256 1 r pf", "W+256");
+	for (size_t i = 0; i < sizeof(mmap_cases) / sizeof(mmap_cases[0]); i++) {
+		const struct mmap_case *c = &mmap_cases[i];
+
+		model_mmap(m, c->addr, c->len, c->prot, c->flags, -1, c->off,
+			   &o);
+		if (o.ret != c->ret || o.err != c->err) {
+			fprintf(stderr, "%s: %s: model %lld %s\n", test_cur,
+				c->what, (long long)o.ret, errname(o.err));
+			test_cur_failed = 1;
+		}
+		if (o.ret != -1)
+			model_munmap(m, (uint64_t)o.ret, c->len, &o);
+	}
+	model_destroy(m);
+}
+
+TEST(test_anon_unfaulted_prev_faulted_next)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	EXPECT(m, "touch 4 1", "1 pages");
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_anon_existing_faulted_into_unfaulted)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 8 rw pfR", "W+0");
+	EXPECT(m, "mprotect 0 4 r", "0");
+	EXPECT(m, "touch 4 1", "1 pages");
+	LAYOUT(m, "[0,4) r--p off=0 rd mr mw me nr | [4,8) rw-p off=0 rd wr mr mw me nr");
+	EXPECT(m, "mprotect 4 4 r", "0");
+	LAYOUT(m, "[0,8) r--p off=0 rd mr mw me nr");
+	model_destroy(m);
+}
+TEST(test_anon_independent_faulted)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "touch 0 1", "1 pages");
+	EXPECT(m, "mmap 8 4 rw pf", "W+8");
+	EXPECT(m, "touch 8 1", "1 pages");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [8,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_anon_reuse_neighbour)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "touch 0 1", "1 pages");
+	EXPECT(m, "mmap 4 4 rwx pf", "W+4");
+	EXPECT(m, "touch 4 1", "1 pages");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me ac | [4,8) rwxp off=0 rd wr ex mr mw me ac");
+	EXPECT(m, "mprotect 4 4 rw", "0");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_anon_mprotect_middle_both_faulted)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "touch 0 1", "1 pages");
+	EXPECT(m, "mmap 8 4 rw pf", "W+8");
+	EXPECT(m, "touch 8 1", "1 pages");
+	EXPECT(m, "mmap 4 4 r pf", "W+4");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me ac | [4,8) r--p off=0 rd mr mw me | [8,12) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mprotect 4 4 rw", "0");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [8,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_anon_split_shares)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 12 rw pf", "W+0");
+	EXPECT(m, "touch 0 1", "1 pages");
+	EXPECT(m, "mprotect 4 4 r", "0");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me ac | [4,8) r--p off=0 rd mr mw me ac | [8,12) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mprotect 4 4 rw", "0");
+	LAYOUT(m, "[0,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_account_three_states)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 r pf", "W+0");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	EXPECT(m, "mprotect 4 4 r", "0");
+	EXPECT(m, "mmap 8 4 rw pf", "W+8");
+	EXPECT(m, "touch 8 1", "1 pages");
+	EXPECT(m, "mprotect 8 4 r", "0");
+	LAYOUT(m, "[0,8) r--p off=0 rd mr mw me | [8,12) r--p off=0 rd mr mw me ac");
+	EXPECT(m, "mprotect 0 12 rw", "0");
+	LAYOUT(m, "[0,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_mprotect_hole_nonatomic)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "mmap 5 4 rw pf", "W+5");
+	EXPECT(m, "mprotect 0 9 r", "-1 ENOMEM");
+	LAYOUT(m, "[0,4) r--p off=0 rd mr mw me | [5,9) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mprotect 4 5 r", "-1 ENOMEM");
+	EXPECT(m, "mprotect 2 1 rw", "0");
+	LAYOUT(m, "[0,2) r--p off=0 rd mr mw me | [2,3) rw-p off=0 rd wr mr mw me ac | [3,4) r--p off=0 rd mr mw me | [5,9) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mprotect 2 1 r", "0");
+	LAYOUT(m, "[0,4) r--p off=0 rd mr mw me | [5,9) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mprotect 1 3 rw", "0");
+	LAYOUT(m, "[0,1) r--p off=0 rd mr mw me | [1,4) rw-p off=0 rd wr mr mw me ac | [5,9) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_mprotect_errors)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "mprotectb 0x100000000001 4096 0x1", "-1 EINVAL");
+	EXPECT(m, "mprotectb 0x100000000000 0 0x100", "0");
+	EXPECT(m, "mprotectb 0x100000000000 4096 0x10", "-1 EINVAL");
+	EXPECT(m, "mprotectb 0x100000000000 4096 0x8", "0");
+	EXPECT(m, "mprotectb 0x100000000000 4096 0x3000001", "-1 EINVAL");
+	EXPECT(m, "mprotectb 0xfffffffffffff000 8192 0x1", "-1 ENOMEM");
+	EXPECT(m, "mprotect 10 2 r", "-1 ENOMEM");
+	EXPECT(m, "mprotectb 0x100000000000 4096 0x2000001", "-1 EINVAL");
+	LAYOUT(m, "[0,1) ---p off=0 mr mw me | [1,4) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_mprotect_growsdown)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 2 r pf", "W+0");
+	EXPECT(m, "mmap 10 4 rw pfg", "W+10");
+	EXPECT(m, "mprotectb 0x100000006000 20480 0x1000001", "0");
+	LAYOUT(m, "[0,2) r--p off=0 rd mr mw me | [10,11) r--p off=0 rd mr mw me gd | [11,14) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "mprotectb 0x100000000000 4096 0x1000003", "-1 EINVAL");
+	EXPECT(m, "mprotectb 0x10000000c000 4096 0x1000000", "0");
+	LAYOUT(m, "[0,2) r--p off=0 rd mr mw me | [10,11) r--p off=0 rd mr mw me gd | [11,13) ---p off=0 mr mw me gd | [13,14) rw-p off=0 rd wr mr mw me gd ac");
+	model_destroy(m);
+}
+TEST(test_mprotect_noreserve_no_ac)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 r pfR", "W+0");
+	EXPECT(m, "mprotect 0 4 rw", "0");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me nr");
+	EXPECT(m, "mmap 4 4 r ps", "-1 EINVAL");
+	EXPECT(m, "mprotect 4 4 rw", "-1 ENOMEM");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me nr");
+	model_destroy(m);
+}
+TEST(test_munmap_holes_splits)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 16 rw pf", "W+0");
+	EXPECT(m, "munmap 4 2", "0");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me ac | [6,16) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "munmap 0 1", "0");
+	LAYOUT(m, "[1,4) rw-p off=0 rd wr mr mw me ac | [6,16) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "munmap 2 20", "0");
+	LAYOUT(m, "[1,2) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "munmapb 0x100000001001 4096", "-1 EINVAL");
+	EXPECT(m, "munmapb 0x100000001000 0", "-1 EINVAL");
+	EXPECT(m, "munmap 100 1", "0");
+	EXPECT(m, "munmapb 0x7ffffffff000 4096", "-1 EINVAL");
+	EXPECT(m, "munmapb 0x100000000000 0x7ffffffff000", "-1 EINVAL");
+	EXPECT(m, "munmapb 0x7fffffffe000 4096", "0");
+	LAYOUT(m, "[1,2) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_noreplace_eexist)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	EXPECT(m, "mmap 0 5 rw pn", "-1 EEXIST");
+	EXPECT(m, "mmap 0 4 rw pn", "W+0");
+	EXPECT(m, "mmap 8 2 r pn", "W+8");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [8,10) r--p off=0 rd mr mw me");
+	EXPECT(m, "mmap 3 2 r sn", "-1 EEXIST");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [8,10) r--p off=0 rd mr mw me");
+	model_destroy(m);
+}
+TEST(test_shared_never_merge)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw sf", "W+0");
+	EXPECT(m, "mmap 4 4 rw sf", "W+4");
+	LAYOUT(m, "[0,4) rw-s off=0 rd wr sh mr mw me ms | [4,8) rw-s off=0 rd wr sh mr mw me ms");
+	EXPECT(m, "mprotect 1 1 r", "0");
+	LAYOUT(m, "[0,1) rw-s off=0 rd wr sh mr mw me ms | [1,2) r--s off=1000 rd sh mr mw me ms | [2,4) rw-s off=2000 rd wr sh mr mw me ms | [4,8) rw-s off=0 rd wr sh mr mw me ms");
+	EXPECT(m, "mprotect 1 1 rw", "0");
+	LAYOUT(m, "[0,4) rw-s off=0 rd wr sh mr mw me ms | [4,8) rw-s off=0 rd wr sh mr mw me ms");
+	EXPECT(m, "touch 0 2", "2 pages");
+	EXPECT(m, "read 0 4", "4 pages data=ee0ad52b2a38f0d3");
+	EXPECT(m, "mmap 2 4 rw sf", "W+2");
+	EXPECT(m, "read 0 4", "4 pages data=ee0ad52b2a38f0d3");
+	LAYOUT(m, "[0,2) rw-s off=0 rd wr sh mr mw me ms | [2,6) rw-s off=0 rd wr sh mr mw me ms | [6,8) rw-s off=2000 rd wr sh mr mw me ms");
+	model_destroy(m);
+}
+TEST(test_shared_private_neighbours)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "mmap 4 4 rw sf", "W+4");
+	EXPECT(m, "mmap 8 4 rw pf", "W+8");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me ac | [4,8) rw-s off=0 rd wr sh mr mw me ms | [8,12) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "munmap 4 4", "0");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_growsdown_touch)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 600 4 rw pfg", "W+600");
+	EXPECT(m, "touch 599 1", "1 pages");
+	LAYOUT(m, "[599,604) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "touch 0x10000024f123 1", "1 pages");
+	LAYOUT(m, "[591,604) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "read 580 1", "1 pages data=c44bdff4074eecdb");
+	LAYOUT(m, "[580,604) rw-p off=0 rd wr mr mw me gd ac");
+	model_destroy(m);
+}
+TEST(test_growsdown_guard_gap)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 1 r pf", "W+0");
+	EXPECT(m, "mmap 300 4 rw pfg", "W+300");
+	EXPECT(m, "touch 299 1", "1 pages");
+	LAYOUT(m, "[0,1) r--p off=0 rd mr mw me | [299,304) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "touch 200 1", "0 pages SIGSEGV");
+	LAYOUT(m, "[0,1) r--p off=0 rd mr mw me | [299,304) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "touch 257 1", "1 pages");
+	LAYOUT(m, "[0,1) r--p off=0 rd mr mw me | [257,304) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "touch 256 1", "0 pages SIGSEGV");
+	LAYOUT(m, "[0,1) r--p off=0 rd mr mw me | [257,304) rw-p off=0 rd wr mr mw me gd ac");
+	model_destroy(m);
+}
+TEST(test_growsdown_prev_none)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 1 0 pf", "W+0");
+	EXPECT(m, "mmap 100 4 rw pfg", "W+100");
+	EXPECT(m, "touch 50 1", "1 pages");
+	LAYOUT(m, "[0,1) ---p off=0 mr mw me | [50,104) rw-p off=0 rd wr mr mw me gd ac");
+	model_destroy(m);
+}
+TEST(test_growsdown_prev_growsdown)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 1 r pfg", "W+0");
+	EXPECT(m, "mmap 100 4 rw pfg", "W+100");
+	EXPECT(m, "touch 2 1", "1 pages");
+	LAYOUT(m, "[0,1) r--p off=0 rd mr mw me gd | [2,104) rw-p off=0 rd wr mr mw me gd ac");
+	model_destroy(m);
+}
+TEST(test_growsdown_rlimit)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 3000 4 rw pfg", "W+3000");
+	EXPECT(m, "touch 952 1", "0 pages SIGSEGV");
+	LAYOUT(m, "[3000,3004) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "touch 953 1", "0 pages SIGSEGV");
+	LAYOUT(m, "[3000,3004) rw-p off=0 rd wr mr mw me gd ac");
+	EXPECT(m, "touch 951 1", "0 pages SIGSEGV");
+	LAYOUT(m, "[3000,3004) rw-p off=0 rd wr mr mw me gd ac");
+	model_destroy(m);
+}
+TEST(test_growsdown_ro_write)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 100 4 r pfg", "W+100");
+	EXPECT(m, "touch 90 1", "0 pages SIGSEGV");
+	LAYOUT(m, "[90,104) r--p off=0 rd mr mw me gd");
+	EXPECT(m, "read 80 1", "1 pages data=c44bdff4074eecdb");
+	LAYOUT(m, "[80,104) r--p off=0 rd mr mw me gd");
+	model_destroy(m);
+}
+TEST(test_growsdown_none_read)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 100 4 0 pfg", "W+100");
+	EXPECT(m, "read 90 1", "0 pages SIGSEGV data=2d06800538d394c2");
+	LAYOUT(m, "[90,104) ---p off=0 mr mw me gd");
+	model_destroy(m);
+}
+TEST(test_touch_read_data)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "touch 0 2", "2 pages");
+	EXPECT(m, "read 0 4", "4 pages data=ee0ad52b2a38f0d3");
+	EXPECT(m, "read 0 6", "4 pages SIGSEGV data=ee0ad52b2a38f0d3");
+	EXPECT(m, "touch 0x100000000123 2", "2 pages");
+	EXPECT(m, "read 0 2", "2 pages data=08130b77ddef5807");
+	EXPECT(m, "read 0x100000000123 3", "3 pages data=d78bdc59d53b1ffc");
+	EXPECT(m, "mmap 1 1 rw pf", "W+1");
+	EXPECT(m, "read 0 3", "3 pages data=bac0c69c15810e04");
+	model_destroy(m);
+}
+TEST(test_access_rules)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 1 0 pf", "W+0");
+	EXPECT(m, "mmap 1 1 r pf", "W+1");
+	EXPECT(m, "mmap 2 1 w pf", "W+2");
+	EXPECT(m, "mmap 3 1 x pf", "W+3");
+	EXPECT(m, "mmap 4 1 rw pf", "W+4");
+	EXPECT(m, "read 0 1", "0 pages SIGSEGV data=2d06800538d394c2");
+	EXPECT(m, "read 1 1", "1 pages data=c44bdff4074eecdb");
+	EXPECT(m, "read 2 1", "1 pages data=c44bdff4074eecdb");
+	EXPECT(m, "read 3 1", "1 pages data=c44bdff4074eecdb");
+	EXPECT(m, "touch 1 1", "0 pages SIGSEGV");
+	EXPECT(m, "touch 2 1", "1 pages");
+	EXPECT(m, "touch 3 1", "0 pages SIGSEGV");
+	EXPECT(m, "touch 4 1", "1 pages");
+	EXPECT(m, "read 4 1", "1 pages data=e12ef9d2eb86ceeb");
+	EXPECT(m, "touch 0xfffffffffffff000 1", "0 pages SIGSEGV");
+	EXPECT(m, "touch 0x7ffffffff000 1", "0 pages SIGSEGV");
+	EXPECT(m, "read 0x800000000000 1", "0 pages SIGSEGV data=2d06800538d394c2");
+	LAYOUT(m, "[0,1) ---p off=0 mr mw me | [1,2) r--p off=0 rd mr mw me | [2,3) -w-p off=0 wr mr mw me ac | [3,4) --xp off=0 ex mr mw me | [4,5) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_populate_anon)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pfP", "W+0");
+	EXPECT(m, "mmap 8 4 rw pfP", "W+8");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [8,12) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mmap 20 4 r pfP", "W+20");
+	EXPECT(m, "mmap 28 4 r pfP", "W+28");
+	EXPECT(m, "mmap 24 4 r pf", "W+24");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [8,12) rw-p off=0 rd wr mr mw me ac | [20,32) r--p off=0 rd mr mw me");
+	EXPECT(m, "mmap 40 4 rw pfPR", "W+40");
+	EXPECT(m, "mmap 48 4 rw pfPR", "W+48");
+	EXPECT(m, "mmap 44 4 rw pfR", "W+44");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [8,12) rw-p off=0 rd wr mr mw me ac | [20,32) r--p off=0 rd mr mw me | [40,48) rw-p off=0 rd wr mr mw me nr | [48,52) rw-p off=0 rd wr mr mw me nr");
+	model_destroy(m);
+}
+TEST(test_populate_nonblock)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw 0x18032", "W+0");
+	EXPECT(m, "mmap 8 4 rw 0x18032", "W+8");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_locked_anon)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pfl", "W+0");
+	EXPECT(m, "mmap 8 4 rw pfl", "W+8");
+	EXPECT(m, "mmap 4 4 rw pfl", "W+4");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me lo ac | [8,12) rw-p off=0 rd wr mr mw me lo ac");
+	EXPECT(m, "mmap 20 4 r pfl", "W+20");
+	EXPECT(m, "mprotect 20 4 rw", "0");
+	EXPECT(m, "mmap 28 4 rw pfl", "W+28");
+	EXPECT(m, "touch 28 1", "1 pages");
+	EXPECT(m, "mmap 24 4 rw pfl", "W+24");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me lo ac | [8,12) rw-p off=0 rd wr mr mw me lo ac | [20,28) rw-p off=0 rd wr mr mw me lo ac | [28,32) rw-p off=0 rd wr mr mw me lo ac");
+	model_destroy(m);
+}
+TEST(test_fixed_over_faulted)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 12 rw pf", "W+0");
+	EXPECT(m, "touch 0 1", "1 pages");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,12) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mmap 4 4 r pf", "W+4");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_fixed_over_mixed)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pf", "W+0");
+	EXPECT(m, "mmap 4 4 r pf", "W+4");
+	EXPECT(m, "mmap 8 4 rw sf", "W+8");
+	EXPECT(m, "mmap 2 8 rw pf", "W+2");
+	LAYOUT(m, "[0,10) rw-p off=0 rd wr mr mw me ac | [10,12) rw-s off=2000 rd wr sh mr mw me ms");
+	model_destroy(m);
+}
+TEST(test_shmem_gap)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 8 rw pf", "W+0");
+	EXPECT(m, "mmap 2 6171025 rw sf", "-1 ENOMEM");
+	LAYOUT(m, "[0,2) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_hugetlb_gap)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 1024 rw pf", "W+0");
+	EXPECT(m, "mmap 512 512 rw pfh", "-1 ENOMEM");
+	LAYOUT(m, "[0,512) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mmap 1536 8 rw pf", "W+1536");
+	EXPECT(m, "mmap 1024 512 rw pfh", "-1 ENOMEM");
+	LAYOUT(m, "[0,512) rw-p off=0 rd wr mr mw me ac | [1536,1544) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+TEST(test_stack_flag)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw pfS", "W+0");
+	EXPECT(m, "mmap 4 4 rw pf", "W+4");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me ac nh | [4,8) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mmap 8 4 rw 0x80032", "W+8");
+	LAYOUT(m, "[0,4) rw-p off=0 rd wr mr mw me ac nh | [4,8) rw-p off=0 rd wr mr mw me ac | [8,12) rw-p off=0 rd wr mr mw me ac sf");
+	model_destroy(m);
+}
+TEST(test_droppable)
+{
+	struct model *m = new_model();
+
+	EXPECT(m, "mmap 0 4 rw 0x38", "W+0");
+	EXPECT(m, "mmap 4 4 rw 0x38", "W+4");
+	EXPECT(m, "touch 0 1", "1 pages");
+	EXPECT(m, "touch 4 1", "1 pages");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me nr wf dd dp");
+	model_destroy(m);
+}
+
+/*
+ * max_map_count, measured by lowering /proc/sys/vm/max_map_count to the
+ * experiment process's map_count + N (then restoring 65530); the kernel
+ * process had 29 VMAs of its own, so its map_count is ours + 29.
+ * mmap refuses only when map_count > max (one mapping beyond the limit is
+ * allowed, a would-merge mmap is refused too); splits need map_count < max;
+ * merges cost nothing.
+ */
+TEST(test_limit_mmap)
+{
+	/* max = 2 */
+	struct model *m = new_model_max(2);
+
+	/* A.B.C: the third mmap reaches max + 1, then nothing more */
+	EXPECT(m, "mmap 0 1 rw pf", "W+0");
+	EXPECT(m, "mmap 2 1 rw pf", "W+2");
+	EXPECT(m, "mmap 4 1 rw pf", "W+4");
+	EXPECT(m, "mmap 6 1 rw pf", "-1 ENOMEM");
+	/* A.B.C + 1 page after A would merge: refused all the same */
+	EXPECT(m, "mmap 1 1 rw pf", "-1 ENOMEM");
+	CHECK_EQ(model_map_count(m), 32 - 29);
+	/* whole-VMA mprotect needs no split; a hole still fails */
+	EXPECT(m, "mprotect 0 1 r", "0");
+	EXPECT(m, "mprotect 0 3 r", "-1 ENOMEM");
+	LAYOUT(m, "[0,1) r--p off=0 rd mr mw me | [2,3) rw-p off=0 rd wr mr mw me ac | [4,5) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "munmap 0 1", "0");
+	EXPECT(m, "mprotect 4 1 rw", "0");
+	CHECK_EQ(model_map_count(m), 31 - 29);
+	LAYOUT(m, "[2,3) rw-p off=0 rd wr mr mw me ac | [4,5) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+
+TEST(test_limit_munmap_3way)
+{
+	/* max = map_count = 2 */
+	struct model *m = new_model_max(2);
+
+	EXPECT(m, "mmap 0 8 rw pf", "W+0");
+	EXPECT(m, "mmap 10 1 rw pf", "W+10");
+	/* AAAAAAAA..B: munmap 2-3 needs a 3-way split: refused */
+	EXPECT(m, "munmap 2 2", "-1 ENOMEM");
+	/* MAP_FIXED inside A: the gather's 3-way split is refused too */
+	EXPECT(m, "mmap 4 2 r pf", "-1 ENOMEM");
+	/* .AAAAAA...B: edge splits are unchecked (__split_vma) */
+	EXPECT(m, "munmap 0 1", "0");
+	EXPECT(m, "munmap 7 1", "0");
+	CHECK_EQ(model_map_count(m), 31 - 29);
+	LAYOUT(m, "[1,7) rw-p off=0 rd wr mr mw me ac | [10,11) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+
+TEST(test_limit_fixed_3way)
+{
+	/* max = map_count = 1 */
+	struct model *m = new_model_max(1);
+
+	EXPECT(m, "mmap 0 8 rw pf", "W+0");
+	/* AAAAAAAA: a fixed mmap strictly inside needs a 3-way split */
+	EXPECT(m, "mmap 2 2 r pf", "-1 ENOMEM");
+	/* BBAAAAAA: an edge split is unchecked, map_count becomes max + 1 */
+	EXPECT(m, "mmap 0 2 r pf", "W+0");
+	/* now do_mmap refuses up front (map_count > max) */
+	EXPECT(m, "mmap 2 6 r pf", "-1 ENOMEM");
+	CHECK_EQ(model_map_count(m), 31 - 29);
+	LAYOUT(m, "[0,2) r--p off=0 rd mr mw me | [2,8) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mmap 10 1 r pf", "-1 ENOMEM");
+	EXPECT(m, "mmap 2 2 rw pf", "-1 ENOMEM");
+	model_destroy(m);
+}
+
+TEST(test_limit_mprotect)
+{
+	/* max = map_count + 1 = 3 */
+	struct model *m = new_model_max(3);
+
+	EXPECT(m, "mmap 0 8 rw pf", "W+0");
+	EXPECT(m, "mmap 10 2 rw pf", "W+10");
+	/* AAAAAAAA..BB -> AA|AAAAAA..BB: the start split succeeds, the end
+	 * split fails, and the first split stays */
+	EXPECT(m, "mprotect 2 2 r", "-1 ENOMEM");
+	CHECK_EQ(model_map_count(m), 32 - 29);
+	LAYOUT(m, "[0,2) rw-p off=0 rd wr mr mw me ac | [2,8) rw-p off=0 rd wr mr mw me ac | [10,12) rw-p off=0 rd wr mr mw me ac");
+	/* rr|rrrrrr..BB -> rrrrrrrr..BB: the second VMA merges into the
+	 * first (no map_count needed), then the hole fails */
+	EXPECT(m, "mprotect 0 12 r", "-1 ENOMEM");
+	LAYOUT(m, "[0,8) r--p off=0 rd mr mw me | [10,12) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mprotect 0 12 rw", "-1 ENOMEM");
+	CHECK_EQ(model_map_count(m), 31 - 29);
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me ac | [10,12) rw-p off=0 rd wr mr mw me ac");
+	EXPECT(m, "mprotect 5 1 r", "-1 ENOMEM");
+	CHECK_EQ(model_map_count(m), 32 - 29);
+	LAYOUT(m, "[0,5) rw-p off=0 rd wr mr mw me ac | [5,8) rw-p off=0 rd wr mr mw me ac | [10,12) rw-p off=0 rd wr mr mw me ac");
+	model_destroy(m);
+}
+
+/*
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK. Kernel experiment: the op lines run
+ * under `prlimit --memlock=65536 capsh --drop=cap_ipc_lock` (16 pages),
+ * and with --memlock=0 for EPERM.
+ */
+static struct model *new_model_memlock(uint64_t memlock)
+{
+	struct model_config cfg;
+
+	model_config_default(&cfg);
+	cfg.cap_ipc_lock = 0;
+	cfg.rlimit_memlock = memlock;
+	return model_create(&cfg, NULL, 0);
+}
+
+TEST(test_memlock_limit)
+{
+	struct model *m = new_model_memlock(65536);
+
+	/* LLLLLLLL..LLLLLLLL: 16 locked pages, the limit */
+	EXPECT(m, "mmap 0 8 rw pfl", "W+0");
+	EXPECT(m, "mmap 10 8 rw pfl", "W+10");
+	EXPECT(m, "mmap 20 9 rw pfl", "-1 EAGAIN");
+	/* replacing a locked VMA gives its pages back */
+	EXPECT(m, "mmap 10 8 rw pf", "W+10");
+	EXPECT(m, "mmap 20 8 rw pfl", "W+20");
+	EXPECT(m, "mmap 40 4 rw pfg", "W+40");
+	EXPECT(m, "mmap 50 1 r pf", "W+50");
+	LAYOUT(m, "[0,8) rw-p off=0 rd wr mr mw me lo ac | [10,18) rw-p off=0 rd wr mr mw me ac | [20,28) rw-p off=0 rd wr mr mw me lo ac | [40,44) rw-p off=0 rd wr mr mw me gd ac | [50,51) r--p off=0 rd mr mw me");
+	/* and so does munmap */
+	EXPECT(m, "munmap 0 8", "0");
+	EXPECT(m, "mmap 30 4 r pfl", "W+30");
+	LAYOUT(m, "[10,18) rw-p off=0 rd wr mr mw me ac | [20,28) rw-p off=0 rd wr mr mw me lo ac | [30,34) r--p off=0 rd mr mw me lo | [40,44) rw-p off=0 rd wr mr mw me gd ac | [50,51) r--p off=0 rd mr mw me");
+	model_destroy(m);
+
+	/* RLIMIT_MEMLOCK 0: can_do_mlock() fails, EPERM */
+	m = new_model_memlock(0);
+	EXPECT(m, "mmap 0 8 rw pfl", "-1 EPERM");
+	EXPECT(m, "mmap 0 8 rw pf", "W+0");
+	model_destroy(m);
+}
+
+TEST(test_memlock_stack_growth)
+{
+	struct model *m = new_model_memlock(65536);
+
+	/* ...GGGGGGGGGGGG (12 locked pages): growth counts against 16 */
+	EXPECT(m, "mmap 100 12 rw pflg", "W+100");
+	EXPECT(m, "touch 97 1", "1 pages");
+	LAYOUT(m, "[97,112) rw-p off=0 rd wr mr mw me gd lo ac");
+	EXPECT(m, "touch 95 1", "0 pages SIGSEGV");
+	EXPECT(m, "touch 96 1", "1 pages");
+	LAYOUT(m, "[96,112) rw-p off=0 rd wr mr mw me gd lo ac");
+	model_destroy(m);
+}
+
+int main(void)
+{
+	RUN(test_fixed_adjacent_merge);
+	RUN(test_mmap_validation);
+	RUN(test_anon_unfaulted_prev_faulted_next);
+	RUN(test_anon_existing_faulted_into_unfaulted);
+	RUN(test_anon_independent_faulted);
+	RUN(test_anon_reuse_neighbour);
+	RUN(test_anon_mprotect_middle_both_faulted);
+	RUN(test_anon_split_shares);
+	RUN(test_account_three_states);
+	RUN(test_mprotect_hole_nonatomic);
+	RUN(test_mprotect_errors);
+	RUN(test_mprotect_growsdown);
+	RUN(test_mprotect_noreserve_no_ac);
+	RUN(test_munmap_holes_splits);
+	RUN(test_noreplace_eexist);
+	RUN(test_shared_never_merge);
+	RUN(test_shared_private_neighbours);
+	RUN(test_growsdown_touch);
+	RUN(test_growsdown_guard_gap);
+	RUN(test_growsdown_prev_none);
+	RUN(test_growsdown_prev_growsdown);
+	RUN(test_growsdown_rlimit);
+	RUN(test_growsdown_ro_write);
+	RUN(test_growsdown_none_read);
+	RUN(test_touch_read_data);
+	RUN(test_access_rules);
+	RUN(test_populate_anon);
+	RUN(test_populate_nonblock);
+	RUN(test_locked_anon);
+	RUN(test_fixed_over_faulted);
+	RUN(test_fixed_over_mixed);
+	RUN(test_shmem_gap);
+	RUN(test_hugetlb_gap);
+	RUN(test_stack_flag);
+	RUN(test_droppable);
+	RUN(test_limit_mmap);
+	RUN(test_limit_munmap_3way);
+	RUN(test_limit_fixed_3way);
+	RUN(test_limit_mprotect);
+	RUN(test_memlock_limit);
+	RUN(test_memlock_stack_growth);
+	return test_summary();
+}

@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The program codecs: decode is total and stable, text round-trips both
+ * ways, the parser's errors name the line and the problem, and garbage
+ * never crashes anything.
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../harness/prog.h"
+#include "test.h"
+
+#define PAF (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+/* xorshift64*: deterministic across runs and platforms. */
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t rnd_below(uint64_t n)
+{
+	return rnd() % n;
+}
+
+/* Bytes as fuzzers make them: uniform, runs of 0x00/0xff, small values. */
+static void rnd_bytes(uint8_t *b, size_t n)
+{
+	unsigned style = rnd_below(4);
+
+	for (size_t i = 0; i < n; i++) {
+		switch (style) {
+		case 0:
+			b[i] = rnd();
+			break;
+		case 1:
+			b[i] = rnd_below(4) ? 0 : rnd();
+			break;
+		case 2:
+			b[i] = rnd_below(4) ? 0xff : rnd();
+			break;
+		default:
+			b[i] = rnd_below(16);
+			break;
+		}
+	}
+}
+
+static int is_zero(const void *v, size_t n)
+{
+	const uint8_t *b = v;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * prog_valid plus the canonical form that decode and parse produce, so
+ * that programs compare with memcmp: pads, fields the op kind or address
+ * kind does not use, stride without repeat, and ops past nops all zero.
+ */
+static int canonical(const struct prog *p)
+{
+	if (!prog_valid(p) || p->pad)
+		return 0;
+	for (unsigned i = 0; i < PROG_MAX_OPS; i++) {
+		const struct prog_op *op = &p->ops[i];
+		const struct prog_addr *a = &op->addr;
+
+		if (i >= p->nops) {
+			if (!is_zero(op, sizeof(*op)))
+				return 0;
+			continue;
+		}
+		if (!is_zero(op->pad, sizeof(op->pad)) || op->pad2 ||
+		    !is_zero(op->len.pad, sizeof(op->len.pad)))
+			return 0;
+		if (op->kind != OP_MMAP && op->kind != OP_MPROTECT && op->prot)
+			return 0;
+		if (op->kind != OP_MMAP && (op->flags || op->off))
+			return 0;
+		if (op->repeat == 1 && op->stride)
+			return 0;
+		if (op->len.raw ? op->len.pages != 0 : op->len.bytes != 0)
+			return 0;
+		if (a->kind != ADDR_REF && a->ref)
+			return 0;
+		if (a->kind != ADDR_RAW && a->raw)
+			return 0;
+		if (a->kind == ADDR_RAW && (a->page || a->off))
+			return 0;
+	}
+	return 1;
+}
+
+static char text[PROG_MAX_OPS * 512], text2[PROG_MAX_OPS * 512];
+
+/* p is valid, and print -> parse gives p back, and parse -> print the text. */
+static int text_roundtrip(const struct prog *p)
+{
+	struct prog q;
+	char err[256];
+	size_t n = prog_print(p, text, sizeof(text));
+
+	if (n >= sizeof(text) || prog_parse(text, &q, err, sizeof(err))) {
+		fprintf(stderr, "print/parse failed: %s\n%s", err, text);
+		return 0;
+	}
+	if (memcmp(p, &q, sizeof(q))) {
+		fprintf(stderr, "parse(print(p)) != p:\n%s", text);
+		return 0;
+	}
+	prog_print(&q, text2, sizeof(text2));
+	return !strcmp(text, text2);
+}
+
+TEST(decode_empty)
+{
+	struct prog p, zero;
+
+	memset(&zero, 0, sizeof(zero));
+	memset(&p, 0xaa, sizeof(p));
+	prog_decode(NULL, 0, &p);
+	CHECK(!memcmp(&p, &zero, sizeof(p)));
+	CHECK(canonical(&p));
+	CHECK_EQ(prog_encode(&p, NULL, 0), 0);
+}
+
+/* Hand-assembled bytes decode as docs/FORMAT.md says; all are canonical. */
+TEST(decode_examples)
+{
+	static const struct {
+		uint8_t bytes[32];
+		size_t n;
+		const char *text;
+	} ex[] = {
+		{ { 0x00, 0x00, 0x00, 0x00, 0x00 }, 5,
+		  "mmap W+0 1 rw PRIVATE|ANONYMOUS|FIXED\n" },
+		{ { 0x00, 0x05, 0x03, 0x00, 0x00 }, 5,
+		  "mmap W+5 4 rw PRIVATE|ANONYMOUS|FIXED\n" },
+		{ { 0x00, 0xe0, 0xc0, 0x00, 0x81 }, 5,
+		  "mmap 0 512 rw PRIVATE|ANONYMOUS\n" },
+		{ { 0x00, 0xe0, 0xc0, 0x00, 0x81, 0x02, 0x81, 0x80, 0x01, 0x01 },
+		  10,
+		  "mmap 0 512 rw PRIVATE|ANONYMOUS\n"
+		  "mprotect r0+1 2 r\n" },
+		{ { 0x01, 0xc4, 0x03, 0x10, 0x00, 0x00 }, 6,
+		  "munmap W+3+0x10 1\n" },
+		{ { 0xe2, 0x00, 0x00, 0x02, 0xf0, 0xe7, 0x03 }, 7,
+		  "mprotect W+0 1 none x1000/1\n" },
+		{ { 0x03, 0x00, 0xff, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf0,
+		    0xff },
+		  11, "touch W+0 b:0xfff0000000000001\n" },
+		{ { 0x10, 0x00, 0x00, 0x00, 0x00, 0xc0 }, 6,
+		  "mmap W+0 1 rw PRIVATE|ANONYMOUS|FIXED off=0x1000\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		struct prog p;
+		uint8_t buf[64];
+
+		prog_decode(ex[i].bytes, ex[i].n, &p);
+		prog_print(&p, text, sizeof(text));
+		if (strcmp(text, ex[i].text))
+			fprintf(stderr, "example %zu: got %s", i, text);
+		CHECK(!strcmp(text, ex[i].text));
+		/* These are canonical: encode gives the same bytes back. */
+		CHECK_EQ(prog_encode(&p, buf, sizeof(buf)), ex[i].n);
+		CHECK(!memcmp(buf, ex[i].bytes, ex[i].n));
+	}
+
+	/* Missing bytes read as 0: one zero byte is the first example. */
+	{
+		struct prog p, q;
+
+		prog_decode((const uint8_t *)"", 1, &p);
+		prog_decode(ex[0].bytes, ex[0].n, &q);
+		CHECK(!memcmp(&p, &q, sizeof(p)));
+	}
+}
+
+TEST(decode_random)
+{
+	static uint8_t in[2048], enc[PROG_MAX_OPS * 64], enc2[sizeof(enc)];
+	struct prog p, q;
+	unsigned bad_valid = 0, bad_stable = 0, bad_text = 0, bad_cap = 0;
+
+	for (unsigned iter = 0; iter < 100000; iter++) {
+		size_t n = rnd_below(2049), m;
+
+		rnd_bytes(in, n);
+		prog_decode(in, n, &p);
+		if (!canonical(&p)) {
+			bad_valid++;
+			continue;
+		}
+		m = prog_encode(&p, enc, sizeof(enc));
+		CHECK(m > 0 || p.nops == 0);
+		prog_decode(enc, m, &q);
+		if (memcmp(&p, &q, sizeof(p)))
+			bad_stable++;
+		/* Canonical bytes are a fixed point. */
+		if (prog_encode(&q, enc2, sizeof(enc2)) != m ||
+		    memcmp(enc, enc2, m))
+			bad_stable++;
+		if (m && prog_encode(&p, enc2, m - 1) != 0)
+			bad_cap++;
+		if (!text_roundtrip(&p))
+			bad_text++;
+	}
+	CHECK_EQ(bad_valid, 0);
+	CHECK_EQ(bad_stable, 0);
+	CHECK_EQ(bad_text, 0);
+	CHECK_EQ(bad_cap, 0);
+}
+
+/* Decoding is not just valid but useful: the biases the design asks for. */
+TEST(decode_distribution)
+{
+	static uint8_t in[2048];
+	unsigned long kinds[OP__COUNT] = { 0 }, ops = 0, small_w = 0,
+		      refs = 0, raws = 0, paf = 0, mmaps = 0, bulk = 0,
+		      big_bulk = 0;
+	struct prog p;
+
+	for (unsigned iter = 0; iter < 2000; iter++) {
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = rnd();
+		prog_decode(in, sizeof(in), &p);
+		CHECK_EQ(p.nops, PROG_MAX_OPS);
+		for (unsigned i = 0; i < p.nops; i++) {
+			const struct prog_op *op = &p.ops[i];
+
+			ops++;
+			kinds[op->kind]++;
+			small_w += op->addr.kind == ADDR_WINDOW &&
+				   op->addr.page < 64 && !op->addr.off;
+			refs += op->addr.kind == ADDR_REF;
+			raws += op->addr.kind == ADDR_RAW;
+			mmaps += op->kind == OP_MMAP;
+			paf += op->kind == OP_MMAP && op->flags == PAF;
+			bulk += op->repeat > 1;
+			big_bulk += op->repeat > 9;
+		}
+	}
+	for (unsigned k = 0; k < OP__COUNT; k++)
+		CHECK(kinds[k] > ops / 10);
+	CHECK(small_w > ops * 45 / 100);
+	CHECK(refs > ops / 6);
+	CHECK(raws > ops / 20 && raws < ops / 5);
+	CHECK(paf > mmaps / 3);
+	CHECK(bulk > ops / 20 && bulk < ops / 5);
+	CHECK(big_bulk > 0 && big_bulk < ops / 50);
+}
+
+static uint64_t rnd_wide(void)
+{
+	switch (rnd_below(4)) {
+	case 0:
+		return rnd_below(8);
+	case 1:
+		return rnd_below(0x10000);
+	case 2:
+		return rnd() >> rnd_below(64);
+	default:
+		return rnd();
+	}
+}
+
+/* A valid program with any field values, not only those decode favours. */
+static void rnd_valid_prog(struct prog *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->nops = rnd_below(PROG_MAX_OPS + 1);
+	for (unsigned i = 0; i < p->nops; i++) {
+		struct prog_op *op = &p->ops[i];
+
+		op->kind = rnd_below(OP__COUNT);
+		switch (i ? rnd_below(3) : rnd_below(2) * 2) {
+		case ADDR_WINDOW:
+			op->addr.page = rnd_wide() % PROG_WINDOW_PAGES;
+			op->addr.off = rnd_below(2) ? rnd_below(4096) : 0;
+			break;
+		case ADDR_REF:
+			op->addr.kind = ADDR_REF;
+			op->addr.ref = rnd_below(i);
+			op->addr.page = rnd_wide();
+			op->addr.off = rnd_below(2) ? rnd_below(4096) : 0;
+			break;
+		default:
+			op->addr.kind = ADDR_RAW;
+			op->addr.raw = rnd_wide();
+			break;
+		}
+		op->len.raw = rnd_below(2);
+		if (op->len.raw)
+			op->len.bytes = rnd_wide();
+		else
+			op->len.pages = rnd_wide();
+		if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
+			op->prot = rnd_wide();
+		if (op->kind == OP_MMAP) {
+			op->flags = rnd_wide();
+			op->off = rnd_below(2) ? rnd_wide() : 0;
+		}
+		op->repeat = rnd_below(2) ? 1 : 1 + rnd_wide() % PROG_MAX_REPEAT;
+		if (op->repeat > 1)
+			op->stride = rnd_wide();
+	}
+}
+
+TEST(encode_any_valid)
+{
+	static uint8_t enc[PROG_MAX_OPS * 64];
+	unsigned bad = 0, bad_text = 0, invalid = 0;
+	struct prog p, q;
+
+	for (unsigned iter = 0; iter < 20000; iter++) {
+		size_t m;
+
+		rnd_valid_prog(&p);
+		if (!canonical(&p)) {
+			invalid++;
+			continue;
+		}
+		m = prog_encode(&p, enc, sizeof(enc));
+		prog_decode(enc, m, &q);
+		if (memcmp(&p, &q, sizeof(p)))
+			bad++;
+		if (!text_roundtrip(&p))
+			bad_text++;
+	}
+	CHECK_EQ(invalid, 0);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(bad_text, 0);
+}
+
+static int parse_ok(const char *t, struct prog *p)
+{
+	char err[256];
+
+	if (prog_parse(t, p, err, sizeof(err))) {
+		fprintf(stderr, "unexpected parse error: %s\n", err);
+		return 0;
+	}
+	return canonical(p);
+}
+
+TEST(parse_examples)
+{
+	struct prog p;
+	const struct prog_op *o = p.ops;
+
+	CHECK(parse_ok("# a comment\n"
+		       "\n"
+		       "mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED\n"
+		       "  mmap 0 512 rw PRIVATE|ANONYMOUS   # non-fixed, 2 MiB\n"
+		       "mprotect r1+1 2 r\n"
+		       "munmap W+3+0x10 1\n"
+		       "touch W+0 4\n"
+		       "read W+0 4\n"
+		       "mprotect W+0 1 none x1000/2\n"
+		       "\tmunmap 0xffff800000000000 b:4097#tight comment\n"
+		       "mmap W+262143 b:0xfffffffffffff001 rwx|GROWSDOWN|0x10 "
+		       "SHARED|FIXED_NOREPLACE|0x80000000 off=0x1000 x3/0\n"
+		       "mprotect W+7 0x10 wx\n"
+		       "mmap W+1 1 xr 0\n",
+		       &p));
+	CHECK_EQ(p.nops, 11);
+
+	CHECK_EQ(o[0].kind, OP_MMAP);
+	CHECK_EQ(o[0].addr.kind, ADDR_WINDOW);
+	CHECK_EQ(o[0].addr.page, 0);
+	CHECK_EQ(o[0].len.raw, 0);
+	CHECK_EQ(o[0].len.pages, 4);
+	CHECK_EQ(o[0].prot, PROT_READ | PROT_WRITE);
+	CHECK_EQ(o[0].flags, PAF);
+	CHECK_EQ(o[0].repeat, 1);
+
+	CHECK_EQ(o[1].addr.kind, ADDR_RAW);
+	CHECK_EQ(o[1].addr.raw, 0);
+	CHECK_EQ(o[1].len.pages, 512);
+	CHECK_EQ(o[1].flags, MAP_PRIVATE | MAP_ANONYMOUS);
+
+	CHECK_EQ(o[2].kind, OP_MPROTECT);
+	CHECK_EQ(o[2].addr.kind, ADDR_REF);
+	CHECK_EQ(o[2].addr.ref, 1);
+	CHECK_EQ(o[2].addr.page, 1);
+	CHECK_EQ(o[2].prot, PROT_READ);
+	CHECK_EQ(o[2].flags, 0);
+
+	CHECK_EQ(o[3].kind, OP_MUNMAP);
+	CHECK_EQ(o[3].addr.page, 3);
+	CHECK_EQ(o[3].addr.off, 0x10);
+	CHECK_EQ(o[3].prot, 0);
+
+	CHECK_EQ(o[4].kind, OP_TOUCH);
+	CHECK_EQ(o[5].kind, OP_READ);
+	CHECK_EQ(o[5].len.pages, 4);
+
+	CHECK_EQ(o[6].prot, PROT_NONE);
+	CHECK_EQ(o[6].repeat, 1000);
+	CHECK_EQ(o[6].stride, 2);
+
+	CHECK_EQ(o[7].addr.kind, ADDR_RAW);
+	CHECK_EQ(o[7].addr.raw, 0xffff800000000000ull);
+	CHECK_EQ(o[7].len.raw, 1);
+	CHECK_EQ(o[7].len.bytes, 4097);
+	CHECK_EQ(o[7].repeat, 1);
+
+	CHECK_EQ(o[8].addr.page, PROG_WINDOW_PAGES - 1);
+	CHECK_EQ(o[8].len.bytes, 0xfffffffffffff001ull);
+	CHECK_EQ(o[8].prot, 7 | PROT_GROWSDOWN | 0x10);
+	CHECK_EQ(o[8].flags, MAP_SHARED | MAP_FIXED_NOREPLACE | 0x80000000u);
+	CHECK_EQ(o[8].off, 0x1000);
+	CHECK_EQ(o[8].repeat, 3);
+	CHECK_EQ(o[8].stride, 0);
+
+	CHECK_EQ(o[9].len.pages, 16);
+	CHECK_EQ(o[9].prot, PROT_WRITE | PROT_EXEC);
+	CHECK_EQ(o[10].prot, PROT_READ | PROT_EXEC);
+	CHECK_EQ(o[10].flags, 0);
+
+	/* Windows line ends, no final newline, nothing at all. */
+	CHECK(parse_ok("munmap W+0 1\r\nmunmap W+1 1", &p));
+	CHECK_EQ(p.nops, 2);
+	CHECK(parse_ok("", &p));
+	CHECK_EQ(p.nops, 0);
+	CHECK(parse_ok("\n\n   # only comments\n\t\n", &p));
+	CHECK_EQ(p.nops, 0);
+}
+
+TEST(canonical_text)
+{
+	static const char *const canon[] = {
+		"",
+		"mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED\n"
+		"mmap 0 512 rw PRIVATE|ANONYMOUS\n"
+		"mprotect r1+1 2 r\n"
+		"munmap W+3+0x10 1\n"
+		"touch W+0 4\n"
+		"read r0+0+0xfff b:0\n"
+		"mprotect W+0 1 none x1000/2\n",
+		"mmap 0x1 b:4097 rwx|SEM|GROWSDOWN|GROWSUP|0x10 "
+		"SHARED_VALIDATE|DROPPABLE|ANONYMOUS|FIXED|FIXED_NOREPLACE|"
+		"32BIT|GROWSDOWN|LOCKED|NORESERVE|POPULATE|STACK|HUGETLB|"
+		"HUGE_2MB off=0xfffffffffffff000 x65536/4294967295\n",
+		"mmap W+17 0 none 0\n"
+		"mmap W+0 1 wx SHARED|HUGETLB|HUGE_1GB\n"
+		"mmap W+0 1 wx SHARED|HUGETLB|0x7c000000\n"
+		"mmap 0xffffffffffffffff 4294967295 x 0x80000000\n"
+		"munmap r1+4294967295 b:0x10000 x2/1\n",
+	};
+	struct prog p;
+
+	for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++) {
+		CHECK(parse_ok(canon[i], &p));
+		prog_print(&p, text, sizeof(text));
+		if (strcmp(text, canon[i]))
+			fprintf(stderr, "canonical %zu:\n%s", i, text);
+		CHECK(!strcmp(text, canon[i]));
+	}
+
+	/* Non-canonical spellings print canonically. */
+	CHECK(parse_ok("  mprotect\tW+0x10 16 xwr|8   # c\n"
+		       "mmap 00 1 rw FIXED|ANONYMOUS|PRIVATE|3\n",
+		       &p));
+	prog_print(&p, text, sizeof(text));
+	CHECK(!strcmp(text, "mprotect W+16 16 rwx|SEM\n"
+			    "mmap 0 1 rw SHARED_VALIDATE|ANONYMOUS|FIXED\n"));
+}
+
+TEST(print_op_and_truncation)
+{
+	struct prog p;
+	char small[8];
+	size_t n;
+
+	CHECK(parse_ok("mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED\n"
+		       "munmap r0+2 1 x4/1\n",
+		       &p));
+	n = prog_print_op(&p, 1, text, sizeof(text));
+	CHECK(!strcmp(text, "munmap r0+2 1 x4/1"));
+	CHECK_EQ(n, strlen("munmap r0+2 1 x4/1"));
+	CHECK_EQ(prog_print_op(&p, 2, text, sizeof(text)), 0);
+	CHECK(!strcmp(text, ""));
+
+	/* snprintf-style: the full length, a terminated prefix. */
+	n = prog_print(&p, small, sizeof(small));
+	CHECK_EQ(n, strlen("mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED\n"
+			   "munmap r0+2 1 x4/1\n"));
+	CHECK(!strcmp(small, "mmap W+"));
+	CHECK_EQ(prog_print(&p, NULL, 0), n);
+	CHECK_EQ(prog_print_op(&p, 0, small, 1), strlen(
+		 "mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED"));
+	CHECK_EQ(small[0], 0);
+}
+
+TEST(parse_limits)
+{
+	static char big[PROG_MAX_OPS * 32 + 64];
+	struct prog p;
+	char err[256];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < PROG_MAX_OPS; i++)
+		n += sprintf(big + n, "touch W+%u 1\n", i);
+	CHECK(parse_ok(big, &p));
+	CHECK_EQ(p.nops, PROG_MAX_OPS);
+	sprintf(big + n, "# fine\n\nread W+0 1\n");
+	CHECK_EQ(prog_parse(big, &p, err, sizeof(err)), -1);
+	CHECK(!strncmp(err, "67: ", 4));
+	CHECK(strstr(err, "too many ops") != NULL);
+	/* On error the program is left empty, and a NULL err is fine. */
+	CHECK_EQ(p.nops, 0);
+	CHECK_EQ(prog_parse("bogus", &p, NULL, 0), -1);
+	CHECK_EQ(prog_parse("bogus", &p, err, 1), -1);
+	CHECK_EQ(err[0], 0);
+}
+
+TEST(parse_errors)
+{
+	static const struct {
+		const char *text;
+		unsigned line;
+		const char *word;
+	} bad[] = {
+		{ "mremap W+0 1 2\n", 1, "unknown op 'mremap'" },
+		{ "\nMMAP W+0 1 rw PRIVATE\n", 2, "unknown op" },
+		{ "munmap\n", 1, "expected an address" },
+		{ "munmap W+0\n", 1, "expected a length" },
+		{ "munmap W+0 1 2\n", 1, "unexpected '2'" },
+		{ "munmap W+0 1 rw\n", 1, "after the arguments of munmap" },
+		{ "mprotect W+0 1\n", 1, "expected prot" },
+		{ "mprotect W+0 1 rr\n", 1, "expected prot" },
+		{ "mprotect W+0 1 rw|\n", 1, "empty part" },
+		{ "mprotect W+0 1 q\n", 1, "found 'q'" },
+		{ "mmap W+0 1 rw\n", 1, "expected mmap flags" },
+		{ "mmap W+0 1 rw PRIVATE|MAP_FIXED\n", 1, "'MAP_FIXED'" },
+		{ "mmap W+0 1 rw 0x100000000\n", 1, "too large" },
+		{ "munmap W+262144 1\n", 1, "outside the window" },
+		{ "munmap W 1\n", 1, "expected +PAGE" },
+		{ "munmap W+ 1\n", 1, "expected a page number" },
+		{ "munmap W+1+ 1\n", 1, "expected a byte offset" },
+		{ "munmap W+1+0x1000 1\n", 1, "too large" },
+		{ "munmap W+1+2+3 1\n", 1, "expected a byte offset" },
+		{ "munmap W+0 1\nmunmap r1+0 1\n", 2, "r1 refers to op 1" },
+		{ "munmap r0+0 1\n", 1, "r0 refers to op 0" },
+		{ "munmap r+0 1\n", 1, "expected an address" },
+		{ "munmap rx+0 1\n", 1, "expected an address" },
+		{ "munmap 0x 1\n", 1, "expected an address" },
+		{ "munmap 0x10000000000000000 1\n", 1, "too large" },
+		{ "munmap 12abc 1\n", 1, "'12abc'" },
+		{ "munmap W+0 4294967296\n", 1, "too large" },
+		{ "munmap W+0 b:\n", 1, "expected a length" },
+		{ "munmap W+0 b:x\n", 1, "expected a length in bytes" },
+		{ "munmap W+0 -1\n", 1, "expected a length" },
+		{ "munmap W+0 1 off=0x1000\n", 1, "only valid for mmap" },
+		{ "mmap W+0 1 rw 0 off=\n", 1, "expected an offset" },
+		{ "mmap W+0 1 rw|none|GROWSUP 0 off=0x\n", 1, "'0x'" },
+		{ "mmap W+0 1 rw 0 off=1 off=2\n", 1, "twice" },
+		{ "munmap W+0 1 x2/1 x2/1\n", 1, "twice" },
+		{ "munmap W+0 1 x2\n", 1, "xREPEAT/STRIDE" },
+		{ "munmap W+0 1 x0/0\n", 1, "out of range" },
+		{ "munmap W+0 1 x65537/1\n", 1, "out of range" },
+		{ "munmap W+0 1 x2/4294967296\n", 1, "too large" },
+		{ "munmap W+0 1 x1/1\n", 1, "repeat count above 1" },
+		{ "munmap W+0 1 x2/\n", 1, "expected a stride" },
+		{ "touch W+0 1\n\n# c\nread W+0 1 #x\nread\tW+0\t1\tjunk\n", 5,
+		  "'junk'" },
+		{ "munmap W+0 1\xff\n", 1, "\\xff" },
+		{ "munmap W+0 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		  1, "..." },
+	};
+	struct prog p;
+	char err[256], want[16];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = prog_parse(bad[i].text, &p, err, sizeof(err));
+
+		snprintf(want, sizeof(want), "%u: ", bad[i].line);
+		if (rc != -1 || strncmp(err, want, strlen(want)) ||
+		    !strstr(err, bad[i].word))
+			fprintf(stderr, "case %zu: rc %d, err \"%s\"\n", i, rc,
+				err);
+		CHECK_EQ(rc, -1);
+		CHECK(!strncmp(err, want, strlen(want)));
+		CHECK(strstr(err, bad[i].word) != NULL);
+	}
+}
+
+/* Any prefix of valid text either parses to a valid program or fails. */
+TEST(truncated_text)
+{
+	static const char full[] =
+		"mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED # c\n"
+		"mmap 0 512 rw PRIVATE|ANONYMOUS\n"
+		"mprotect r1+1+0x10 2 r|GROWSDOWN x12/3\n"
+		"munmap 0xffff800000000000 b:0xfffffffffffff001\n"
+		"mmap W+262143 1 none SHARED|ANONYMOUS off=0x1000\n";
+	char buf[sizeof(full)], err[256];
+	unsigned ok = 0, failed = 0;
+	struct prog p;
+
+	for (size_t n = 0; n < sizeof(full); n++) {
+		memcpy(buf, full, n);
+		buf[n] = 0;
+		if (prog_parse(buf, &p, err, sizeof(err))) {
+			failed++;
+			CHECK(err[0] >= '1' && err[0] <= '5');
+		} else {
+			ok++;
+			CHECK(canonical(&p));
+			CHECK(text_roundtrip(&p));
+		}
+	}
+	CHECK(ok > 5 && failed > 5);
+}
+
+/* Garbage and mutated text: an error or a valid program, never a crash. */
+TEST(garbage_text)
+{
+	static char buf[4096], base[PROG_MAX_OPS * 512];
+	unsigned ok = 0, failed = 0, bad = 0;
+	struct prog p, src;
+	char err[128];
+
+	for (unsigned iter = 0; iter < 30000; iter++) {
+		size_t n;
+
+		if (iter % 2) {
+			n = rnd_below(sizeof(buf));
+			for (size_t i = 0; i < n; i++)
+				buf[i] = 1 + rnd_below(255);
+		} else {
+			uint8_t bytes[256];
+
+			rnd_bytes(bytes, sizeof(bytes));
+			prog_decode(bytes, rnd_below(sizeof(bytes)), &src);
+			n = prog_print(&src, base, sizeof(base));
+			n = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1;
+			memcpy(buf, base, n);
+			for (unsigned k = rnd_below(4); k-- > 0 && n;)
+				buf[rnd_below(n)] = " |+x0fW\nr#:/"[rnd_below(12)];
+			if (n && rnd_below(2))
+				n -= rnd_below(1 + n / 4);
+		}
+		buf[n] = 0;
+		if (prog_parse(buf, &p, err, sizeof(err))) {
+			failed++;
+			bad += !strchr(err, ':') || strlen(err) >= sizeof(err);
+		} else {
+			ok++;
+			bad += !canonical(&p) || !text_roundtrip(&p);
+		}
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(ok > 1000 && failed > 1000);
+}
+
+int main(void)
+{
+	RUN(decode_empty);
+	RUN(decode_examples);
+	RUN(decode_random);
+	RUN(decode_distribution);
+	RUN(encode_any_valid);
+	RUN(parse_examples);
+	RUN(canonical_text);
+	RUN(print_op_and_truncation);
+	RUN(parse_limits);
+	RUN(parse_errors);
+	RUN(truncated_text);
+	RUN(garbage_text);
+	return test_summary();
+}
