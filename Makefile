@@ -122,3 +122,6 @@ fuzz: deps
 
 clean:
 	rm -rf $(B)
+
+# Feature-specific targets live in mk/*.mk (one file per area).
+-include $(wildcard mk/*.mk)
