@@ -116,7 +116,7 @@ fuzz: deps
 	echo "corpus: $$(ls $(FUZZ_CORPUS) | wc -l) inputs in $(FUZZ_CORPUS)/"; \
 	n=$$(ls $(FUZZ_FINDINGS) | wc -l); echo "findings: $$n in $(FUZZ_FINDINGS)/"; \
 	if [ "$$n" -gt 0 ]; then \
-	  $(B)/vmadiff replay $(FUZZ_FINDINGS) | grep -E '^(PASS|FAIL|ERROR) '; \
+	  sh fuzz/findings.sh $(B)/vmadiff $(FUZZ_FINDINGS); \
 	  echo "full report: $(B)/vmadiff replay $(FUZZ_FINDINGS)/FILE"; \
 	fi
 

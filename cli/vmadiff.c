@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmadiff: the command line.
- *   vmadiff replay [--snap=query|text] FILE|DIR...
+ *   vmadiff replay [OPTIONS] FILE|DIR...            (replay.c)
  *   vmadiff show FILE
  *   vmadiff encode FILE -o OUT | vmadiff encode DIR -o OUTDIR
+ *   vmadiff repro FILE -o REPRO.c                   (repro.c)
+ *   vmadiff minimize FILE -o OUT                    (minimize.c)
+ *   vmadiff triage DIR...                           (triage.c)
+ *   vmadiff regress FILE --why TEXT                 (regress.c)
+ *   vmadiff vm ...                                  (vm.c)
  * Each command takes -h/--help. Exit status: 0 success, 1 a failed or bad
  * program, 2 usage or set-up error.
  */
@@ -18,8 +23,10 @@
 #include "../engine/engine.h"
 #include "../engine/progfile.h"
 #include "../harness/prog.h"
+#include "cli.h"
+#include "vm.h"
 
-static const char *prog_name = "vmadiff";
+const char *prog_name = "vmadiff";
 
 static const char top_usage[] =
 	"usage: vmadiff COMMAND [OPTIONS] [ARGS]\n"
@@ -28,48 +35,31 @@ static const char top_usage[] =
 	"run against an executable model and the running kernel.\n"
 	"\n"
 	"commands:\n"
-	"  replay [--snap=query|text] [--model-config=SPEC] FILE|DIR...\n"
+	"  replay [--snap=query|text] [--model-config=SPEC]\n"
+	"         [--kernel-version=X.Y] [--json] FILE|DIR...\n"
 	"                  run programs on the model and the kernel; one verdict\n"
-	"                  line per program (PASS/FAIL/ERROR), a report for each\n"
-	"                  failure, then `N passed, N failed'\n"
+	"                  line per program (PASS/FAIL/SUPPRESSED/ERROR), a\n"
+	"                  report for each failure, then `N passed, N failed'\n"
 	"  show FILE       print a program (text or binary) as canonical text\n"
 	"  encode FILE -o OUT\n"
 	"  encode DIR -o OUTDIR\n"
 	"                  write programs as fuzzer input bytes (seeds for\n"
 	"                  libFuzzer); a directory is converted file by file\n"
+	"  repro FILE -o REPRO.c\n"
+	"                  write a standalone C reproducer (libc only) that\n"
+	"                  makes the calls and checks the model's expectations\n"
+	"  minimize FILE -o OUT [--signature keep|any|PATTERN]\n"
+	"                  shrink a divergent program while its signature stays\n"
+	"  triage [--json] DIR|FILE...\n"
+	"                  group crash files by signature: counts, smallest each\n"
+	"  regress FILE --why TEXT\n"
+	"                  add a fixed divergence to corpus/regressions\n"
+	"  vm --kernel IMAGE [OPTIONS] replay FILE|DIR... | fuzz --seconds N DIR...\n"
+	"                  replay or fuzz inside qemu booted from IMAGE\n"
 	"\n"
 	"Run `vmadiff COMMAND --help' for a command's options.\n"
 	"Files: text programs (.vma, docs/FORMAT.md) or fuzzer inputs (bytes),\n"
 	"told apart by content.\n";
-
-static const char replay_usage[] =
-	"usage: vmadiff replay [--snap=query|text] [--model-config=SPEC] FILE|DIR...\n"
-	"\n"
-	"Runs each program on the model and on the kernel (through\n"
-	"vmadiff-executor, found via $VMADIFF_EXECUTOR or beside this binary)\n"
-	"and compares result, errno, fault signal, data read and layout after\n"
-	"every op. Directories are walked recursively in sorted order (regular\n"
-	"files; names starting with `.' are skipped).\n"
-	"\n"
-	"Prints per program:\n"
-	"  PASS FILE\n"
-	"  FAIL FILE: SIGNATURE       followed by the divergence report\n"
-	"  ERROR FILE:LINE: MESSAGE   a text program that does not parse\n"
-	"  ERROR FILE: MESSAGE        unreadable file, or the executor failed\n"
-	"and at the end the failures again and `N passed, N failed' (errors\n"
-	"count as failed). Exit status 1 if anything failed.\n"
-	"\n"
-	"options:\n"
-	"  --snap=query   read layouts with the PROCMAP_QUERY ioctl (default;\n"
-	"                 falls back to text on kernels before 6.11)\n"
-	"  --snap=text    parse /proc/self/maps\n"
-	"  --model-config=KEY=VALUE[,KEY=VALUE...]\n"
-	"                 change the model's config derived from the kernel\n"
-	"                 (default: $VMADIFF_MODEL_CONFIG), e.g. to check that\n"
-	"                 the oracle catches a wrong model:\n"
-	"                 max_map_count=N, mmap_base=-0x40000000, kver=6.1.0,\n"
-	"                 thp=always, ... (README.md lists the keys)\n"
-	"  -h, --help     this help\n";
 
 static const char show_usage[] =
 	"usage: vmadiff show FILE\n"
@@ -94,7 +84,7 @@ static const char encode_usage[] =
 	"  -o OUT         output file or directory (required)\n"
 	"  -h, --help     this help\n";
 
-static int usage_error(const char *usage, const char *fmt, const char *arg)
+int usage_error(const char *usage, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "%s: ", prog_name);
 	fprintf(stderr, fmt, arg);
@@ -102,19 +92,14 @@ static int usage_error(const char *usage, const char *fmt, const char *arg)
 	return 2;
 }
 
-static int is_help(const char *a)
+int is_help(const char *a)
 {
 	return !strcmp(a, "-h") || !strcmp(a, "--help");
 }
 
 /* --- file lists ---------------------------------------------------------- */
 
-struct strlist {
-	char **v;
-	size_t n, cap;
-};
-
-static void strlist_push(struct strlist *l, const char *s)
+void strlist_push(struct strlist *l, const char *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
@@ -128,7 +113,7 @@ static void strlist_push(struct strlist *l, const char *s)
 	l->n++;
 }
 
-static void strlist_free(struct strlist *l)
+void strlist_free(struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -141,8 +126,7 @@ static int skip_name(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-/* Appends the regular files under dir, sorted, recursing if asked. */
-static int walk_dir(const char *dir, int recurse, struct strlist *out)
+int walk_dir(const char *dir, int recurse, struct strlist *out)
 {
 	struct dirent **ents;
 	int n = scandir(dir, &ents, skip_name, alphasort);
@@ -168,151 +152,16 @@ static int walk_dir(const char *dir, int recurse, struct strlist *out)
 	return 0;
 }
 
-static int is_dir(const char *path)
+int is_dir(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* --- replay ---------------------------------------------------------------- */
-
-static int cmd_replay(int argc, char **argv)
-{
-	struct engine_opts o;
-	struct strlist files = {0}, failures = {0};
-	struct engine *e = NULL;
-	struct verdict *v = malloc(sizeof(*v));
-	struct prog *p = malloc(sizeof(*p));
-	unsigned passed = 0, failed = 0;
-	char err[512], line[4608];
-	int i;
-
-	if (!v || !p)
-		abort();
-	engine_opts_default(&o);
-	o.config_override = getenv("VMADIFF_MODEL_CONFIG");
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (is_help(a)) {
-			fputs(replay_usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "--snap=query")) {
-			o.snap_mode = EXEC_SNAP_QUERY;
-		} else if (!strcmp(a, "--snap=text")) {
-			o.snap_mode = EXEC_SNAP_TEXT;
-		} else if (!strncmp(a, "--model-config=", 15)) {
-			o.config_override = a + 15;
-		} else if (!strncmp(a, "--snap", 6)) {
-			return usage_error(replay_usage,
-					   "bad snapshot mode `%s' (query or text)",
-					   a);
-		} else if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error(replay_usage, "unknown option `%s'", a);
-		} else {
-			break;
-		}
-	}
-	if (i >= argc)
-		return usage_error(replay_usage, "%s", "no FILE or DIR given");
-	if (o.config_override) {
-		struct model_config c;
-
-		model_config_default(&c);
-		if (engine_config_override(&c, o.config_override, err,
-					   sizeof(err)))
-			return usage_error(replay_usage, "model config: %s", err);
-	}
-	for (; i < argc; i++) {
-		if (is_dir(argv[i])) {
-			if (walk_dir(argv[i], 1, &files)) {
-				snprintf(line, sizeof(line), "ERROR %s: %s",
-					 argv[i], strerror(errno));
-				printf("%s\n", line);
-				strlist_push(&failures, line);
-				failed++;
-			}
-		} else {
-			strlist_push(&files, argv[i]);
-		}
-	}
-
-	e = engine_init(&o, err, sizeof(err));
-	if (!e) {
-		fprintf(stderr, "%s: cannot start the executor: %s\n",
-			prog_name, err);
-		return 2;
-	}
-	for (size_t k = 0; k < files.n; k++) {
-		const char *f = files.v[k];
-		enum progfile_kind kind;
-		int r = progfile_load(f, p, &kind, err, sizeof(err));
-
-		if (r == PROGFILE_EIO) {
-			snprintf(line, sizeof(line), "ERROR %s: %s", f, err);
-		} else if (r == PROGFILE_EPARSE) {
-			snprintf(line, sizeof(line), "ERROR %s:%s", f, err);
-		} else if (!prog_valid(p)) {
-			snprintf(line, sizeof(line),
-				 "ERROR %s: program is not valid", f);
-		} else {
-			enum verdict_kind vk = engine_run(e, p, v);
-
-			if (vk == VERDICT_AGREE) {
-				printf("PASS %s\n", f);
-				fflush(stdout);
-				passed++;
-				continue;
-			}
-			if (vk == VERDICT_INFRA) {
-				snprintf(line, sizeof(line), "ERROR %s: %s", f,
-					 v->infra_msg);
-			} else {
-				char sig[256];
-				char *rep = NULL;
-				size_t replen = 0;
-				FILE *mf = open_memstream(&rep, &replen);
-
-				if (!mf)
-					abort();
-				engine_report(e, mf, p, v, sig, sizeof(sig));
-				fclose(mf);
-				snprintf(line, sizeof(line), "FAIL %s: %s", f,
-					 sig);
-				printf("%s\n%s\n", line, rep);
-				fflush(stdout);
-				free(rep);
-				strlist_push(&failures, line);
-				failed++;
-				continue;
-			}
-		}
-		printf("%s\n", line);
-		fflush(stdout);
-		strlist_push(&failures, line);
-		failed++;
-	}
-	engine_fini(e);
-	if (failures.n) {
-		printf("\nfailures:\n");
-		for (size_t k = 0; k < failures.n; k++)
-			printf("  %s\n", failures.v[k]);
-	}
-	printf("%u passed, %u failed\n", passed, failed);
-	strlist_free(&files);
-	strlist_free(&failures);
-	free(v);
-	free(p);
-	return failed ? 1 : 0;
-}
-
 /* --- show ------------------------------------------------------------------ */
 
-static int load_or_complain(const char *f, struct prog *p)
+int load_or_complain(const char *f, struct prog *p)
 {
 	enum progfile_kind kind;
 	char err[512];
@@ -485,6 +334,12 @@ static const struct {
 	{ "replay", cmd_replay },
 	{ "show", cmd_show },
 	{ "encode", cmd_encode },
+	{ "repro", cmd_repro },
+	{ "minimize", cmd_minimize },
+	{ "triage", cmd_triage },
+	{ "regress", cmd_regress },
+	{ "vm", cmd_vm },
+	{ "vm-init", cmd_vm_init },
 };
 
 int main(int argc, char **argv)

@@ -36,6 +36,8 @@ void engine_opts_default(struct engine_opts *o)
 	o->timeout_ms = 10000;
 	o->snap_mode = EXEC_SNAP_QUERY;
 	o->infra_retries = 1;
+	/* so that the fuzzer and replay (and a VM's init) share one knob */
+	o->kernel_version = getenv("VMADIFF_KERNEL_VERSION");
 }
 
 /* --- facts -> model ----------------------------------------------------- */
@@ -223,6 +225,9 @@ static int config_from_facts(struct engine *e, char *err, size_t errlen)
 			 "note: ASLR is on in the executor: mmap_base is the "
 			 "probed one; the bottom-up fallback base is unknown "
 			 "(assumed TASK_SIZE/3)\n");
+	if (e->opts.kernel_version && *e->opts.kernel_version &&
+	    override_one(c, "kver", e->opts.kernel_version, err, errlen))
+		return -1;
 	if (engine_config_override(c, e->opts.config_override, err, errlen))
 		return -1;
 	if (e->opts.config_override && *e->opts.config_override) {
@@ -347,22 +352,17 @@ void engine_fini(struct engine *e)
 
 /* --- the model side: the executor's op semantics (harness/prog.c) ------ */
 
-static int is_foreign(const struct engine *e, uint64_t start, uint64_t len)
-{
-	return prog_range_is_foreign(start, len, e->foreign, e->nforeign);
-}
-
-/* touch/read: pages accessed per rep (harness/prog.c). */
-static uint64_t access_pages(const struct prog_op *op)
-{
-	return prog_touch_pages(&op->len);
-}
-
 void engine_model_op(struct engine *e, const struct prog *p, unsigned idx,
 		     struct outcome *outs)
 {
+	model_prog_op(e->model, e->foreign, e->nforeign, p, idx, outs);
+}
+
+void model_prog_op(struct model *m, const struct range *foreign,
+		   unsigned nforeign, const struct prog *p, unsigned idx,
+		   struct outcome *outs)
+{
 	const struct prog_op *op = &p->ops[idx];
-	struct model *m = e->model;
 	uint64_t len = prog_len_bytes(&op->len);
 	unsigned repeat = op->repeat ? op->repeat : 1;
 	struct outcome res;
@@ -370,38 +370,28 @@ void engine_model_op(struct engine *e, const struct prog *p, unsigned idx,
 	memset(&res, 0, sizeof(res));
 	for (unsigned rep = 0; rep < repeat; rep++) {
 		uint64_t addr = prog_resolve_addr(p, idx, rep, outs);
-		uint64_t np;
 		struct outcome o;
 
 		memset(&o, 0, sizeof(o));
+		/* The same guard the executor applies (harness/prog.c). */
+		if (prog_op_is_foreign(op, addr, foreign, nforeign))
+			goto skip;
 		switch (op->kind) {
 		case OP_MMAP:
-			if (addr != 0 && is_foreign(e, addr, len))
-				goto skip;
-			model_mmap(m, addr, len, op->prot, op->flags, -1,
-				   op->off, &o);
+			model_mmap(m, addr, len, op->prot, op->flags, -1, op->off, &o);
 			break;
 		case OP_MUNMAP:
-			if (is_foreign(e, addr, len))
-				goto skip;
 			model_munmap(m, addr, len, &o);
 			break;
 		case OP_MPROTECT:
-			if (is_foreign(e, addr, len))
-				goto skip;
 			model_mprotect(m, addr, len, op->prot, &o);
 			break;
 		case OP_TOUCH:
-			np = access_pages(op);
-			if (is_foreign(e, addr, np * PROG_PAGE_SIZE))
-				goto skip;
-			model_touch(m, addr, np, (idx << 16) | rep, &o);
+			model_touch(m, addr, prog_touch_pages(&op->len),
+				    (idx << 16) | rep, &o);
 			break;
 		case OP_READ:
-			np = access_pages(op);
-			if (is_foreign(e, addr, np * PROG_PAGE_SIZE))
-				goto skip;
-			model_read(m, addr, np, &o);
+			model_read(m, addr, prog_touch_pages(&op->len), &o);
 			break;
 		default:
 			goto skip; /* not reachable for a valid program */
@@ -417,6 +407,18 @@ skip:
 		break;
 	}
 	outs[idx] = res;
+}
+
+void engine_model_all(struct engine *e, const struct prog *p, int snap_at,
+		      struct outcome *outs, struct snapshot *snap)
+{
+	model_reset(e->model);
+	for (unsigned i = 0; i < p->nops; i++) {
+		engine_model_op(e, p, i, outs);
+		if ((int)i == snap_at)
+			model_snapshot(e->model, snap, 0);
+	}
+	model_reset(e->model);
 }
 
 static uint64_t model_digest(struct engine *e)
@@ -443,9 +445,10 @@ static const char *status_msg(enum exec_status st)
 	return "executor status?";
 }
 
-/* One kernel run with retries and restarts; p is copied to the shm. */
+/* One kernel run with retries and restarts; p is copied to the shm. The
+ * full snapshot at full_at carries smaps VmFlags if vmflags is set. */
 static enum exec_status kernel_run(struct engine *e, const struct prog *p,
-				   int full_at)
+				   int full_at, int vmflags)
 {
 	enum exec_status st = EXEC_BROKEN;
 
@@ -462,7 +465,7 @@ static enum exec_status kernel_run(struct engine *e, const struct prog *p,
 		e->shm->prog = *p;
 		e->shm->snap_mode = e->snap_mode;
 		e->shm->full_at = full_at;
-		e->shm->with_vmflags = 0;
+		e->shm->with_vmflags = vmflags;
 		st = executor_run(e->ex);
 		if (st == EXEC_OK && e->shm->nops_done != p->nops)
 			st = EXEC_BROKEN; /* protocol error: treat as gone */
@@ -501,7 +504,7 @@ enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 		e->stats.infra++;
 		return v->kind;
 	}
-	st = kernel_run(e, p, -1);
+	st = kernel_run(e, p, -1, 0);
 	if (st != EXEC_OK) {
 		v->kind = VERDICT_INFRA;
 		v->infra_status = st;
@@ -600,19 +603,20 @@ int engine_explain(struct engine *e, const struct prog *p,
 		return -1;
 	pop = &p->ops[op];
 
-	/* The model, all ops: outcomes and the layout after op. */
+	/* The model, all ops: outcomes and the layout after op (with VmFlags
+	 * for the report; the verdict never compares them). */
 	model_reset(e->model);
 	for (unsigned i = 0; i < p->nops; i++) {
 		engine_model_op(e, p, i, x->model_all);
 		if (i == op)
-			model_snapshot(e->model, &x->model_after, 0);
+			model_snapshot(e->model, &x->model_after, 1);
 	}
 	x->model_nops = p->nops;
 	model_reset(e->model);
 
 	/* The kernel: the layout after op (and check the rerun agrees with
 	 * the first run up to op: a flaky kernel side is no finding). */
-	st = kernel_run(e, p, (int)op);
+	st = kernel_run(e, p, (int)op, 1);
 	if (st == EXEC_OK) {
 		copy_full(e, &x->kernel_after);
 		x->have_after = 1;
@@ -636,7 +640,7 @@ int engine_explain(struct engine *e, const struct prog *p,
 	}
 
 	/* The layout before op (both sides agreed on its digest). */
-	st = kernel_run(e, p, op == 0 ? (int)p->nops : (int)op - 1);
+	st = kernel_run(e, p, op == 0 ? (int)p->nops : (int)op - 1, 0);
 	if (st == EXEC_OK) {
 		copy_full(e, &x->before);
 		x->have_before = 1;
@@ -647,9 +651,11 @@ int engine_explain(struct engine *e, const struct prog *p,
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.kind = pop->kind;
+	ctx.prot = pop->prot;
+	ctx.flags = pop->flags;
 	ctx.req_addr = prog_resolve_addr(p, op, 0, v->kernel);
 	ctx.req_pages = (pop->kind == OP_TOUCH || pop->kind == OP_READ)
-				? access_pages(pop)
+				? prog_touch_pages(&pop->len)
 				: 0;
 	ctx.repeat = pop->repeat;
 	if (x->have_after) {
@@ -661,6 +667,28 @@ int engine_explain(struct engine *e, const struct prog *p,
 	return 0;
 }
 
+static void fill_report(struct engine *e, struct report_input *r,
+			const struct prog *p, const struct verdict *v,
+			const struct engine_explain *x, const char *notes)
+{
+	memset(r, 0, sizeof(*r));
+	r->prog = p;
+	r->v = v;
+	r->signature = x->signature;
+	r->release = e->facts.release;
+	r->model_kver = e->cfg.kver;
+	r->snap_mode = engine_snap_mode_name(e);
+	r->notes = notes;
+	r->model_all = x->model_all;
+	r->model_nops = x->model_nops;
+	r->before = x->have_before ? &x->before : NULL;
+	if (x->have_after) {
+		r->model_after = &x->model_after;
+		r->kernel_after = &x->kernel_after;
+	}
+	r->reproduced = x->reproduced;
+}
+
 void engine_print_report(struct engine *e, FILE *f, const struct prog *p,
 			 const struct verdict *v,
 			 const struct engine_explain *x)
@@ -669,22 +697,21 @@ void engine_print_report(struct engine *e, FILE *f, const struct prog *p,
 	char notes[sizeof(e->notes) + sizeof(x->notes) + 1];
 
 	snprintf(notes, sizeof(notes), "%s%s", e->notes, x->notes);
-	memset(&r, 0, sizeof(r));
-	r.prog = p;
-	r.v = v;
-	r.signature = x->signature;
-	r.release = e->facts.release;
-	r.model_kver = e->cfg.kver;
-	r.snap_mode = engine_snap_mode_name(e);
-	r.notes = notes;
-	r.model_all = x->model_all;
-	r.model_nops = x->model_nops;
-	r.before = x->have_before ? &x->before : NULL;
-	if (x->have_after) {
-		r.model_after = &x->model_after;
-		r.kernel_after = &x->kernel_after;
-	}
+	fill_report(e, &r, p, v, x, notes);
 	report_print(f, &r);
+}
+
+void engine_print_report_json(struct engine *e, FILE *f, const struct prog *p,
+			      const struct verdict *v,
+			      const struct engine_explain *x, const char *file,
+			      const char *reason)
+{
+	struct report_input r;
+	char notes[sizeof(e->notes) + sizeof(x->notes) + 1];
+
+	snprintf(notes, sizeof(notes), "%s%s", e->notes, x->notes);
+	fill_report(e, &r, p, v, x, notes);
+	report_print_json(f, &r, file, reason);
 }
 
 void engine_report(struct engine *e, FILE *f, const struct prog *p,

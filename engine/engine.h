@@ -29,6 +29,10 @@ struct engine_opts {
 	enum exec_snap_mode snap_mode;	/* QUERY falls back to TEXT if the
 					   kernel lacks PROCMAP_QUERY */
 	unsigned infra_retries;		/* reruns after an infra error (1) */
+	/* "A.B[.C]": the kernel version the model targets (its kver), or
+	 * NULL for the running kernel's; engine_opts_default() takes
+	 * $VMADIFF_KERNEL_VERSION. Applied before config_override. */
+	const char *kernel_version;
 	/* Overrides of the model config derived from the executor's facts
 	 * (engine_config_override syntax), or NULL. */
 	const char *config_override;
@@ -104,6 +108,12 @@ int engine_explain(struct engine *e, const struct prog *p,
 void engine_print_report(struct engine *e, FILE *f, const struct prog *p,
 			 const struct verdict *v,
 			 const struct engine_explain *x);
+/* The same as one line of JSON (report_print_json): file names the program;
+ * reason is non-NULL for a suppressed divergence. */
+void engine_print_report_json(struct engine *e, FILE *f, const struct prog *p,
+			      const struct verdict *v,
+			      const struct engine_explain *x, const char *file,
+			      const char *reason);
 /* explain + print in one; the signature is copied to sig if non-NULL. */
 void engine_report(struct engine *e, FILE *f, const struct prog *p,
 		   const struct verdict *v, char *sig, size_t siglen);
@@ -112,6 +122,17 @@ void engine_report(struct engine *e, FILE *f, const struct prog *p,
  * (all its reps) and stores its outcome in outs[idx]. Exposed for tests. */
 void engine_model_op(struct engine *e, const struct prog *p, unsigned idx,
 		     struct outcome *outs);
+/* The same on any model, with the executor's foreign ranges given: the
+ * structure-aware mutator (fuzz/mutator.c) runs program prefixes on a
+ * model of its own with it. */
+void model_prog_op(struct model *m, const struct range *foreign,
+		   unsigned nforeign, const struct prog *p, unsigned idx,
+		   struct outcome *outs);
+
+/* Runs all of p on the model alone: every op's outcome into outs and the
+ * layout after op snap_at (if it is one) into snap. For reproducers. */
+void engine_model_all(struct engine *e, const struct prog *p, int snap_at,
+		      struct outcome *outs, struct snapshot *snap);
 
 const struct exec_facts *engine_facts(const struct engine *e);
 const struct model_config *engine_config(const struct engine *e);

@@ -168,6 +168,8 @@ static void add_foreign(const struct kvma *k, void *arg)
 	v->pgoff = k->offset >> PROG_PAGE_SHIFT;
 	v->prot = k->prot;
 	v->shared = k->shared;
+	/* file-backed foreign VMAs show as SHMEM: "has an object" is all
+	 * that matters about them (no merge with anonymous memory) */
 	v->backing = k->inode ? SNAP_SHMEM : SNAP_ANON;
 	if (!strcmp(k->name, "[stack]"))
 		w->stack = w->f->nforeign - 1;

@@ -17,7 +17,7 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x766d6164u /* "vmad" */
-#define EXEC_VERSION 1u
+#define EXEC_VERSION 2u
 #define EXEC_MAX_FOREIGN 64
 #define EXEC_MAX_SNAP 70000u /* > max_map_count */
 #define EXEC_FD_SHM 3
@@ -72,6 +72,9 @@ struct exec_shm {
 	int32_t full_at;     /* op index whose full snapshot is wanted, or -1;
 				 nops means: the state before op 0 */
 	uint32_t with_vmflags; /* read smaps VmFlags into full snapshots */
+	uint32_t isolate;    /* run the program in a fresh fork of the worker
+				(vmadiff bench's isolation-first mode) */
+	uint32_t pad_req;
 	struct prog prog;
 
 	/* response, valid after DONE(seq) */

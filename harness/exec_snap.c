@@ -31,9 +31,7 @@ struct procmap_query {
 	uint64_t build_id_addr;
 };
 #define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
-#define PROCMAP_QUERY_VMA_READABLE 0x01
-#define PROCMAP_QUERY_VMA_WRITABLE 0x02
-#define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
+/* vma_flags: READABLE 1, WRITABLE 2, EXECUTABLE 4 (= PROT_*), SHARED 8 */
 #define PROCMAP_QUERY_VMA_SHARED 0x08
 #define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
 
@@ -273,7 +271,7 @@ static int take_query(void)
 		k.inode = q.inode;
 		k.dev_major = q.dev_major;
 		k.dev_minor = q.dev_minor;
-		k.prot = q.vma_flags & 7; /* READABLE..EXECUTABLE = PROT_* */
+		k.prot = q.vma_flags & 7;
 		k.shared = !!(q.vma_flags & PROCMAP_QUERY_VMA_SHARED);
 		if (k.start >= task_limit)
 			return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -123,10 +124,7 @@ static void run_op(unsigned idx, struct outcome *out)
 		long r;
 
 		memset(&o, 0, sizeof(o));
-		if ((op->kind != OP_MMAP || addr) &&
-		    prog_range_is_foreign(addr,
-					  access ? npages * PROG_PAGE_SIZE : len,
-					  foreign, nforeign)) {
+		if (prog_op_is_foreign(op, addr, foreign, nforeign)) {
 			o.skipped = 1;
 			break;
 		}
@@ -191,9 +189,60 @@ static void reset(const struct snapshot *s)
 		shm->reforked = 1;
 }
 
-static void run_prog(void)
+/* Runs the ops with a snapshot after each; returns the last one (NULL
+ * without snapshots). */
+static const struct snapshot *run_ops(unsigned nops, int snaps, int full_at,
+				      int vmflags)
 {
 	const struct snapshot *s = NULL;
+
+	if (snaps && full_at == (int)nops)
+		copy_full(take(), vmflags);
+	for (unsigned i = 0; i < nops; i++) {
+		run_op(i, shm->out);
+		if (!snaps)
+			continue;
+		s = take();
+		shm->digest[i] = snapshot_digest(s, 0);
+		if (full_at == (int)i)
+			copy_full(s, vmflags);
+	}
+	return s;
+}
+
+/*
+ * The isolation-first design vmadiff bench compares against: the program
+ * runs in a fork of the worker that exits afterwards, so there is nothing
+ * to reset. The child's fds to /proc/self/{maps,smaps} would show the
+ * worker's mm: it opens its own. A child that fails takes the worker with
+ * it, with the child's status, so the client sees the usual death.
+ */
+static void run_isolated(unsigned nops, int snaps, int full_at, int vmflags)
+{
+	pid_t c = fork();
+	int st;
+
+	if (c == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (snap_open())
+			_exit(EXEC_EXIT_SNAPFAIL);
+		run_ops(nops, snaps, full_at, vmflags);
+		_exit(0);
+	}
+	if (c < 0)
+		_exit(EXEC_EXIT_REFORK);
+	while (waitpid(c, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(EXEC_EXIT_SNAPFAIL);
+	if (WIFSIGNALED(st))
+		_exit(128 + WTERMSIG(st));
+	if (WEXITSTATUS(st))
+		_exit(WEXITSTATUS(st));
+}
+
+static void run_prog(void)
+{
+	const struct snapshot *s;
 	int snaps, full_at, vmflags;
 	unsigned nops;
 
@@ -208,17 +257,12 @@ static void run_prog(void)
 	shm->full_n = 0;
 	nops = prog_valid(&prog) ? prog.nops : 0;
 
-	if (snaps && full_at == (int)nops)
-		copy_full(take(), vmflags);
-	for (unsigned i = 0; i < nops; i++) {
-		run_op(i, shm->out);
-		if (!snaps)
-			continue;
-		s = take();
-		shm->digest[i] = snapshot_digest(s, 0);
-		if (full_at == (int)i)
-			copy_full(s, vmflags);
+	if (shm->isolate) {
+		run_isolated(nops, snaps, full_at, vmflags);
+		shm->nops_done = nops;
+		return;
 	}
+	s = run_ops(nops, snaps, full_at, vmflags);
 	shm->nops_done = nops;
 	reset(s ? s : take());
 }

@@ -12,24 +12,27 @@
  *    PROG_WINDOW_BASE; the raw value for ADDR_RAW) plus
  *    (page + rep * stride) * 4096 + off, all modulo 2^64.
  *    len = prog_len_bytes(&op->len): pages * 4096, or bytes when raw.
- *  - mmap: if addr != 0 and prog_range_is_foreign(addr, len) the rep is
- *    skipped; else mmap(addr, len, prot, flags, -1, off): ret = the address,
- *    or -1 with err = errno.
- *  - munmap, mprotect: skipped if prog_range_is_foreign(addr, len); else
- *    ret = 0, or -1 with err = errno.
- *  - touch, read: npages = prog_touch_pages(&op->len) (raw lengths round up
- *    to whole pages; at most PROG_WINDOW_PAGES); skipped if
- *    prog_range_is_foreign(addr, npages * 4096). touch writes
- *    touch_byte((idx << 16) | rep, i) to addr + i * 4096 for i < npages;
- *    read reads the byte there. ret = pages accessed before a fault (npages
- *    if none); a fault sets sig = SIGSEGV or SIGBUS (err stays 0). read sets
- *    data = XXH3_64bits() of the bytes read before the fault, in order
- *    (XXH3_64bits(NULL, 0) when none).
+ *  - Guard (prog_op_is_foreign): the rep is skipped if
+ *    prog_range_is_foreign(addr, len), where for touch/read len is
+ *    npages * 4096 with npages = prog_touch_pages(&op->len) (raw lengths
+ *    round up to whole pages; at most PROG_WINDOW_PAGES). An mmap with
+ *    addr 0 and neither MAP_FIXED nor MAP_FIXED_NOREPLACE is exempt: the
+ *    kernel picks a free range. (A MAP_FIXED mmap at 0 is not: as root it
+ *    maps page 0 up, over the executor's text.)
+ *  - mmap: mmap(addr, len, prot, flags, -1, off): ret = the address, or -1
+ *    with err = errno. munmap, mprotect: ret = 0, or -1 with err = errno.
+ *  - touch writes touch_byte((idx << 16) | rep, i) to addr + i * 4096 for
+ *    i < npages; read reads the byte there. ret = pages accessed before a
+ *    fault (npages if none); a fault sets sig = SIGSEGV or SIGBUS (err
+ *    stays 0). read sets data = XXH3_64bits() of the bytes read before the
+ *    fault, in order (XXH3_64bits(NULL, 0) when none).
  *  - A skipped rep sets the outcome to { .skipped = 1 } (all else 0) and
  *    ends the op. Otherwise the first failing rep (ret == -1, or a fault)
  *    ends the op and is its outcome; with no failure, the last rep's is.
  */
 #include "prog.h"
+
+#include <sys/mman.h>
 
 uint64_t prog_resolve_addr(const struct prog *p, unsigned idx, unsigned rep,
 			   const struct outcome *out)
@@ -80,6 +83,19 @@ int prog_range_is_foreign(uint64_t start, uint64_t len,
 		if (lo < foreign[i].end && foreign[i].start < hi)
 			return 1;
 	return 0;
+}
+
+int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
+		       const struct range *foreign, unsigned nforeign)
+{
+	uint64_t len = prog_len_bytes(&op->len);
+
+	if (op->kind == OP_TOUCH || op->kind == OP_READ)
+		len = prog_touch_pages(&op->len) * PROG_PAGE_SIZE;
+	else if (op->kind == OP_MMAP && !addr &&
+		 !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+		return 0;
+	return prog_range_is_foreign(addr, len, foreign, nforeign);
 }
 
 int prog_valid(const struct prog *p)

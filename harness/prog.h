@@ -99,6 +99,14 @@ uint64_t prog_touch_pages(const struct prog_len *l);
  */
 int prog_range_is_foreign(uint64_t start, uint64_t len,
 			  const struct range *foreign, unsigned nforeign);
+/*
+ * The guard for one rep of op at its resolved addr (op semantics: top of
+ * harness/prog.c): the range is len (touch/read: prog_touch_pages() pages)
+ * at addr; an mmap is exempt only when the kernel picks the address
+ * (addr 0 without MAP_FIXED or MAP_FIXED_NOREPLACE). True: skip the rep.
+ */
+int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
+		       const struct range *foreign, unsigned nforeign);
 
 /* Byte codec: total (every byte string decodes to a valid program) and
  * stable (decode(encode(decode(b))) == decode(b)). */

@@ -104,7 +104,7 @@ struct model {
 	struct snap_vma *foreign; /* the executor's VMAs, for model_reset */
 	unsigned nforeign;
 	uint32_t last_anon_vma; /* anon_vma identities handed out */
-	uint32_t last_file;	/* shmem objects created so far */
+	uint32_t last_file;	/* file objects (shmem, hugetlbfs) so far */
 	uint64_t locked_vm;	/* pages, mm->locked_vm */
 	struct page_store pages;
 };
@@ -117,10 +117,20 @@ struct vma_merge_struct {
 	struct vma *prev, *middle, *next, *target;
 	uint64_t start, end, pgoff, flags;
 	uint32_t file;
-	uint8_t backing;
 	uint32_t anon_vma;
 	bool adjust_middle_start, adjust_next_start;
 	bool remove_middle, remove_next;
+};
+
+/*
+ * struct vma_munmap_struct (mm/vma.h): the VMAs an unmap (or a MAP_FIXED
+ * mmap) removes, gathered and edge-split first; pages are counts.
+ */
+struct vma_munmap_struct {
+	uint64_t start, end;
+	struct vma *first; /* the first VMA in [start, end), after splits */
+	unsigned vma_count;
+	uint64_t nr_accounted, locked_vm;
 };
 
 /* calc_vm_prot_bits(): unknown bits, PROT_SEM and the GROWS bits vanish. */
@@ -131,21 +141,23 @@ static inline uint64_t calc_vm_prot_bits(uint64_t prot)
 	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
+/*
+ * The kernel's mmap_min_addr: max(dac_mmap_min_addr, the LSM minimum),
+ * update_mmap_min_addr() (security/min_addr.c). cap_mmap_addr() alone
+ * uses the sysctl value (cfg.mmap_min_addr).
+ */
+static inline uint64_t kernel_mmap_min_addr(const struct model *m)
+{
+	uint64_t lsm = m->cfg.lsm_mmap_min_addr;
+
+	return m->cfg.mmap_min_addr > lsm ? m->cfg.mmap_min_addr : lsm;
+}
+
 /* vma.c */
-bool vma_is_fork_child(const struct vma *vma);
 struct vma *vma_merge_new_range(struct model *m, struct vma_merge_struct *vmg);
 int vma_modify_flags(struct model *m, struct vma *prev, struct vma **vmap,
 		     uint64_t start, uint64_t end, uint64_t *vm_flags);
-int split_vma(struct model *m, struct vma *vma, uint64_t addr, int new_below);
 uint32_t find_mergeable_anon_vma(struct model *m, struct vma *vma);
-/* The overlapped VMAs of an unmap, gathered (and edge-split) first. */
-struct vma_munmap_struct {
-	uint64_t start, end;
-	struct vma *first; /* the first VMA in [start, end), after splits */
-	struct vma *prev, *next;
-	uint64_t nr_pages, nr_accounted, locked_vm;
-	unsigned vma_count;
-};
 int vms_gather_munmap_vmas(struct model *m, struct vma_munmap_struct *vms,
 			   struct vma *vma);
 void vms_complete_munmap_vmas(struct model *m, struct vma_munmap_struct *vms);
@@ -159,7 +171,6 @@ void page_store_destroy(struct page_store *ps);
 /* Drops the pages [first, first + n) of obj. */
 void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
 		     uint64_t n);
-void anon_vma_prepare(struct model *m, struct vma *vma);
 /* populate_vma_page_range() (mm/gup.c), as far as VMA state goes. */
 void populate_vma_page_range(struct model *m, struct vma *vma);
 

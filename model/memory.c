@@ -170,7 +170,7 @@ void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
  * (find_mergeable_anon_vma) or allocate a new one; either way the VMA's
  * anon_vma_chain is singular, i.e. not a fork child.
  */
-void anon_vma_prepare(struct model *m, struct vma *vma)
+static void anon_vma_prepare(struct model *m, struct vma *vma)
 {
 	uint32_t anon_vma;
 
@@ -194,14 +194,6 @@ void populate_vma_page_range(struct model *m, struct vma *vma)
 		return;
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
 		anon_vma_prepare(m, vma);
-}
-
-/* The kernel's mmap_min_addr: max(dac_mmap_min_addr, LSM's). */
-static uint64_t mmap_min_addr(const struct model *m)
-{
-	uint64_t lsm = m->cfg.lsm_mmap_min_addr;
-
-	return m->cfg.mmap_min_addr > lsm ? m->cfg.mmap_min_addr : lsm;
 }
 
 /*
@@ -232,7 +224,7 @@ static int expand_downwards(struct model *m, struct vma *vma, uint64_t address)
 	int err;
 
 	address &= PAGE_MASK;
-	if (address < mmap_min_addr(m))
+	if (address < kernel_mmap_min_addr(m))
 		return -EPERM;
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
 	    (prev->vm_flags & VM_ACCESS_FLAGS) &&
@@ -285,24 +277,28 @@ static bool access_error(bool write, const struct vma *vma)
 }
 
 /*
- * do_user_addr_fault(): returns the VMA the access lands in, or NULL
- * for SIGSEGV. Addresses at or above TASK_SIZE are the kernel's (or
- * non-canonical): SIGSEGV too. A write to private memory instantiates
- * an anonymous page, which needs an anon_vma; reads map the zero page.
+ * do_user_addr_fault(): 0 and the VMA the access lands in, or the signal.
+ * Addresses at or above TASK_SIZE are the kernel's (or non-canonical):
+ * SIGSEGV. A write to private memory instantiates an anonymous page,
+ * which needs an anon_vma; reads map the zero page. A hugetlb fault finds
+ * no huge page to allocate on this machine (none reserved): SIGBUS.
  */
-static struct vma *do_user_addr_fault(struct model *m, uint64_t addr,
-				      bool write)
+static int do_user_addr_fault(struct model *m, uint64_t addr, bool write,
+			      struct vma **vmap)
 {
 	struct vma *vma;
 
 	if (addr >= m->cfg.task_size)
-		return NULL;
+		return SIGSEGV;
 	vma = lock_mm_and_find_vma(m, addr);
 	if (!vma || access_error(write, vma))
-		return NULL;
+		return SIGSEGV;
+	if (vma->hpage_shift)
+		return SIGBUS;
 	if (write && !(vma->vm_flags & VM_SHARED))
 		anon_vma_prepare(m, vma);
-	return vma;
+	*vmap = vma;
+	return 0;
 }
 
 /* Where a byte lives: shared memory in its object, private by address. */
@@ -321,15 +317,17 @@ static void page_key(const struct vma *vma, uint64_t addr, uint32_t *obj,
 void model_touch(struct model *m, uint64_t addr, uint64_t npages,
 		 uint32_t seed, struct outcome *out)
 {
+	struct vma *vma;
+
 	*out = (struct outcome){ 0 };
 	for (uint64_t i = 0; i < npages; i++) {
 		uint64_t a = addr + i * PAGE_SIZE, idx;
-		struct vma *vma = do_user_addr_fault(m, a, true);
+		int sig = do_user_addr_fault(m, a, true, &vma);
 		uint32_t obj;
 
-		if (!vma) {
+		if (sig) {
 			out->ret = (int64_t)i;
-			out->sig = SIGSEGV;
+			out->sig = sig;
 			return;
 		}
 		page_key(vma, a, &obj, &idx);
@@ -343,6 +341,7 @@ void model_read(struct model *m, uint64_t addr, uint64_t npages,
 		struct outcome *out)
 {
 	XXH3_state_t st;
+	struct vma *vma;
 	uint8_t buf[4096];
 	unsigned n = 0;
 	uint64_t i;
@@ -351,11 +350,11 @@ void model_read(struct model *m, uint64_t addr, uint64_t npages,
 	XXH3_64bits_reset(&st);
 	for (i = 0; i < npages; i++) {
 		uint64_t a = addr + i * PAGE_SIZE, idx;
-		struct vma *vma = do_user_addr_fault(m, a, false);
+		int sig = do_user_addr_fault(m, a, false, &vma);
 		uint32_t obj;
 
-		if (!vma) {
-			out->sig = SIGSEGV;
+		if (sig) {
+			out->sig = sig;
 			break;
 		}
 		page_key(vma, a, &obj, &idx);

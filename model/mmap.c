@@ -6,11 +6,23 @@
  */
 #include "internal.h"
 
-#define HPAGE_PMD_SIZE (1ull << 21)
-#define HPAGE_PUD_SIZE (1ull << 30)
-/* PGOFF_LOFFT_MAX (fs/hugetlbfs/inode.c): pgoffs whose byte offset
- * would overflow a loff_t. */
+/*
+ * PGOFF_LOFFT_MAX (fs/hugetlbfs/inode.c): pgoffs whose byte offset would
+ * overflow a loff_t.
+ */
 #define PGOFF_LOFFT_MAX (PAGE_MASK << (64 - (2 * PAGE_SHIFT) - 1))
+
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED 0x4000000
+#endif
+
+#ifndef MAP_ABOVE4G
+#define MAP_ABOVE4G 0x80
+#endif
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21u << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1GB (30u << MAP_HUGE_SHIFT)
+#endif
 
 /*
  * LEGACY_MAP_MASK (include/linux/mman.h): what MAP_SHARED_VALIDATE accepts
@@ -20,37 +32,33 @@
 	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
 	 MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |   \
 	 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |           \
-	 MAP_HUGETLB)
-
-#ifndef MAP_UNINITIALIZED
-#define MAP_UNINITIALIZED 0x4000000
-#endif
-
-/* The kernel's mmap_min_addr: max(dac_mmap_min_addr, LSM's), see
- * update_mmap_min_addr() in security/min_addr.c. */
-static uint64_t mmap_min_addr(const struct model *m)
-{
-	uint64_t lsm = m->cfg.lsm_mmap_min_addr;
-
-	return m->cfg.mmap_min_addr > lsm ? m->cfg.mmap_min_addr : lsm;
-}
+	 MAP_HUGETLB | MAP_32BIT | MAP_ABOVE4G | MAP_HUGE_2MB | MAP_HUGE_1GB)
 
 /* round_hint_to_min(): a nonzero hint below mmap_min_addr is raised. */
 static uint64_t round_hint_to_min(const struct model *m, uint64_t hint)
 {
 	hint &= PAGE_MASK;
-	if (hint && hint < mmap_min_addr(m))
-		return PAGE_ALIGN(mmap_min_addr(m));
+	if (hint && hint < kernel_mmap_min_addr(m))
+		return PAGE_ALIGN(kernel_mmap_min_addr(m));
 	return hint;
 }
 
+/*
+ * The hugetlbfs file ksys_mmap_pgoff() sets up for MAP_HUGETLB: a new
+ * object (its own inode) and the huge page size of its hstate.
+ */
+struct hugetlb_file {
+	uint32_t id;
+	uint8_t shift;
+};
+
 /* hstate_sizelog(): 0 is the default (2M) size; 1G pages also exist. */
-static uint64_t hstate_sizelog(unsigned log)
+static uint8_t hstate_sizelog(unsigned log)
 {
 	if (!log || log == 21)
-		return HPAGE_PMD_SIZE;
+		return 21;
 	if (log == 30)
-		return HPAGE_PUD_SIZE;
+		return 30;
 	return 0;
 }
 
@@ -72,7 +80,9 @@ static bool can_do_mlock(const struct model *m)
 /*
  * __get_unmapped_area() for MAP_FIXED: no placement, only the size and
  * alignment checks of arch_get_unmapped_area_topdown() (or, for hugetlb,
- * hugetlb_get_unmapped_area()), then the common tail: the range must fit
+ * hugetlb_get_unmapped_area()), which return the address as it is: one
+ * in the last 4095 bytes reads as an error code (IS_ERR_VALUE), so
+ * mmap(-1, ...) fails with EPERM. Then the common tail: the range must fit
  * under TASK_SIZE, be page aligned and pass cap_mmap_addr(), which
  * compares with dac_mmap_min_addr (the sysctl).
  */
@@ -85,6 +95,8 @@ static uint64_t get_unmapped_area_fixed(const struct model *m, uint64_t addr,
 		return ERR_ADDR(-ENOMEM);
 	if (hsize && ((len | addr) & (hsize - 1)))
 		return ERR_ADDR(-EINVAL);
+	if (IS_ERR_ADDR(addr))
+		return addr;
 	if (addr > task_size - len)
 		return ERR_ADDR(-ENOMEM);
 	if (addr & ~PAGE_MASK)
@@ -94,17 +106,48 @@ static uint64_t get_unmapped_area_fixed(const struct model *m, uint64_t addr,
 	return addr;
 }
 
-/* accountable_mapping(): private writable, not NORESERVE, not hugetlb. */
-static bool accountable_mapping(bool hugetlb, uint64_t vm_flags)
+/*
+ * hugetlb_get_unmapped_area(): the hint is rounded up to a huge page and
+ * taken if free; else arch_get_unmapped_area_topdown() searches with the
+ * huge page as align_mask: unmapped_area_topdown() finds the highest gap
+ * holding len + hsize - PAGE_SIZE and places the mapping at
+ * round_down(gap_end - len) with align_offset = pgoff << PAGE_SHIFT.
+ * (The bottom-up fallback rounds up instead: not modelled.)
+ */
+static uint64_t hugetlb_get_unmapped_area(const struct model *m, uint64_t addr,
+					  uint64_t len, uint64_t pgoff,
+					  uint64_t flags, uint64_t hsize)
 {
-	if (hugetlb)
+	uint64_t pad = hsize - PAGE_SIZE, off = pgoff << PAGE_SHIFT, ret, gap;
+
+	addr = (addr + hsize - 1) & ~(hsize - 1);
+	if (addr) {
+		ret = get_unmapped_area(&m->mm, &m->cfg, addr, len, 0, flags, 0);
+		if (ret == addr)
+			return ret;
+	}
+	if (len + pad < len)
+		return ERR_ADDR(-ENOMEM);
+	ret = get_unmapped_area(&m->mm, &m->cfg, 0, len + pad, 0, flags, 0);
+	if (IS_ERR_ADDR(ret))
+		return ret;
+	gap = ret + pad;
+	return gap - ((gap - off) & pad);
+}
+
+/* accountable_mapping(): private writable, not NORESERVE, not hugetlb. */
+static bool accountable_mapping(const struct hugetlb_file *hf,
+				uint64_t vm_flags)
+{
+	if (hf)
 		return false;
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
 /*
- * hugetlbfs_file_mmap(): with no huge pages reserved on this machine,
- * every reservation fails; only VM_NORESERVE mappings would succeed.
+ * hugetlbfs_file_mmap(): the pgoff must be huge page aligned and its byte
+ * offset must not overflow; with no huge pages reserved on this machine
+ * only a VM_NORESERVE mapping gets past hugetlb_reserve_pages().
  */
 static int hugetlbfs_file_mmap(uint64_t pgoff, uint64_t len, uint64_t hsize,
 			       uint64_t vm_flags)
@@ -117,8 +160,7 @@ static int hugetlbfs_file_mmap(uint64_t pgoff, uint64_t len, uint64_t hsize,
 		return -EINVAL;
 	if (!(vm_flags & VM_NORESERVE))
 		return -ENOMEM;
-	/* TODO(hugetlb): no snapshot backing names /anon_hugepage yet. */
-	return -ENOMEM;
+	return 0;
 }
 
 /*
@@ -129,13 +171,15 @@ static int hugetlbfs_file_mmap(uint64_t pgoff, uint64_t len, uint64_t hsize,
  * that (vms_abort_munmap_vmas) leaves a hole.
  */
 static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
-			      uint64_t vm_flags, uint64_t pgoff, uint64_t hsize)
+			      uint64_t vm_flags, uint64_t pgoff,
+			      const struct hugetlb_file *hf)
 {
 	struct vma_munmap_struct vms = { .start = addr, .end = addr + len };
 	struct vma_merge_struct vmg = {
 		.start = addr,
 		.end = addr + len,
 		.pgoff = pgoff,
+		.file = hf ? hf->id : 0,
 	};
 	struct vma *vma = vma_find(&m->mm, addr);
 	uint64_t pglen = PHYS_PFN(len);
@@ -147,7 +191,7 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 			return ERR_ADDR(err);
 	}
 
-	if (accountable_mapping(hsize, vm_flags)) {
+	if (accountable_mapping(hf, vm_flags)) {
 		uint64_t charged = pglen - vms.nr_accounted;
 
 		if (charged && !security_vm_enough_memory(m, charged))
@@ -157,8 +201,9 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 
 	/* vms_clean_up_area(): from here on a failure leaves a hole. */
 	err = 0;
-	if (hsize)
-		err = hugetlbfs_file_mmap(pgoff, len, hsize, vm_flags);
+	if (hf)
+		err = hugetlbfs_file_mmap(pgoff, len, 1ull << hf->shift,
+					  vm_flags);
 	else if ((vm_flags & VM_SHARED) && !(vm_flags & VM_NORESERVE) &&
 		 !security_vm_enough_memory(m, pglen))
 		err = -ENOMEM; /* shmem_zero_setup() -> shmem_acct_size() */
@@ -177,17 +222,28 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 		vma->vm_end = addr + len;
 		vma->vm_pgoff = pgoff;
 		vma->vm_flags = vm_flags;
-		if (vm_flags & VM_SHARED) {
+		if (hf) {
+			/* hugetlbfs_file_mmap() */
+			vma->vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
+			vma->file = hf->id;
+			vma->hpage_shift = hf->shift;
+		} else if (vm_flags & VM_SHARED) {
 			/* shmem_zero_setup(): a new object every time */
 			vma->file = ++m->last_file;
-			vma->backing = SNAP_SHMEM;
 		}
+		/* the harness names every file-backed VMA shmem for now */
+		if (vma->file)
+			vma->backing = SNAP_SHMEM;
 		vma_tree_insert(&m->mm, vma);
 	}
 
-	/* __mmap_complete() */
-	if (vm_flags & VM_LOCKED)
-		m->locked_vm += pglen;
+	/* __mmap_complete(): hugetlb cannot be mlocked (vma_supports_mlock) */
+	if (vma->vm_flags & VM_LOCKED) {
+		if (hf)
+			vma->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+		else
+			m->locked_vm += pglen;
+	}
 	return addr;
 }
 
@@ -198,8 +254,9 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
  */
 static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 			uint64_t prot, uint64_t flags, uint64_t pgoff,
-			uint64_t hsize, bool *populate)
+			const struct hugetlb_file *hf, bool *populate)
 {
+	uint64_t hsize = hf ? 1ull << hf->shift : 0;
 	uint64_t vm_flags;
 
 	if (!len)
@@ -222,10 +279,12 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 
 	if (flags & MAP_FIXED)
 		addr = get_unmapped_area_fixed(m, addr, len, hsize);
+	else if (hf)
+		addr = hugetlb_get_unmapped_area(m, addr, len, pgoff, flags,
+						 hsize);
 	else
-		/* TODO(hugetlb): placement ignores the huge page alignment. */
 		addr = get_unmapped_area(&m->mm, &m->cfg, addr, len, pgoff,
-					 flags, !hsize && (flags & MAP_SHARED));
+					 flags, !!(flags & MAP_SHARED));
 	if (IS_ERR_ADDR(addr))
 		return addr;
 
@@ -240,7 +299,7 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 	if (!mlock_future_ok(m, vm_flags, len))
 		return ERR_ADDR(-EAGAIN);
 
-	if (hsize) {
+	if (hf) {
 		/* file_mmap_ok(): a regular file's MAX_LFS_FILESIZE */
 		if (pgoff > PHYS_PFN(INT64_MAX - len))
 			return ERR_ADDR(-EOVERFLOW);
@@ -287,11 +346,11 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 
 	if (flags & MAP_NORESERVE) {
 		/* honoured unless OVERCOMMIT_NEVER; hugetlb always */
-		if (m->cfg.overcommit_memory != 2 || hsize)
+		if (m->cfg.overcommit_memory != 2 || hf)
 			vm_flags |= VM_NORESERVE;
 	}
 
-	addr = __mmap_region(m, addr, len, vm_flags, pgoff, hsize);
+	addr = __mmap_region(m, addr, len, vm_flags, pgoff, hf);
 	*populate = !IS_ERR_ADDR(addr) &&
 		    ((vm_flags & VM_LOCKED) ||
 		     (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE);
@@ -314,8 +373,9 @@ static void mm_populate(struct model *m, uint64_t start, uint64_t len)
 void model_mmap(struct model *m, uint64_t addr, uint64_t len, uint64_t prot,
 		uint64_t flags, int fd, uint64_t off, struct outcome *out)
 {
-	uint64_t ret, hsize = 0;
+	struct hugetlb_file hugetlb, *hf = NULL;
 	bool populate = false;
+	uint64_t ret;
 
 	(void)fd; /* no file is open yet: every fd is bad */
 	*out = (struct outcome){ 0 };
@@ -330,15 +390,21 @@ void model_mmap(struct model *m, uint64_t addr, uint64_t len, uint64_t prot,
 		goto out;
 	}
 	if (flags & MAP_HUGETLB) {
-		hsize = hstate_sizelog((flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK);
-		if (!hsize) {
+		uint64_t hmask;
+
+		hugetlb.shift = hstate_sizelog((flags >> MAP_HUGE_SHIFT) &
+					       MAP_HUGE_MASK);
+		if (!hugetlb.shift) {
 			ret = ERR_ADDR(-EINVAL);
 			goto out;
 		}
-		len = (len + hsize - 1) & ~(hsize - 1);
+		hmask = (1ull << hugetlb.shift) - 1;
+		len = (len + hmask) & ~hmask;
+		/* hugetlb_file_setup(): a new file */
+		hugetlb.id = ++m->last_file;
+		hf = &hugetlb;
 	}
-	ret = do_mmap(m, addr, len, prot, flags, PHYS_PFN(off), hsize,
-		      &populate);
+	ret = do_mmap(m, addr, len, prot, flags, PHYS_PFN(off), hf, &populate);
 	if (populate)
 		mm_populate(m, ret, PAGE_ALIGN(len));
 out:

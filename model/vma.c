@@ -5,15 +5,13 @@
  */
 #include "internal.h"
 
-#include <stdlib.h>
-
 static uint64_t vma_pages(const struct vma *vma)
 {
 	return PHYS_PFN(vma->vm_end - vma->vm_start);
 }
 
 /* vma_is_fork_child(): faulted, and its anon_vma_chain is not singular. */
-bool vma_is_fork_child(const struct vma *vma)
+static bool vma_is_fork_child(const struct vma *vma)
 {
 	return vma && vma->anon_vma && vma->anon_fork_child;
 }
@@ -279,16 +277,22 @@ static struct vma *vma_merge_existing_range(struct model *m,
 }
 
 /*
- * __split_vma(): the new VMA is a full copy (anon_vma_clone() keeps the
- * anon_vma and its chain shape); the upper half's pgoff moves by the
- * page delta. With new_below the new VMA is the lower half.
+ * __split_vma(): hugetlb's vm_ops->may_split refuses an address that is
+ * not huge page aligned (hugetlb_vm_op_split). The new VMA is a full copy
+ * (anon_vma_clone() keeps the anon_vma and its chain shape); the upper
+ * half's pgoff moves by the page delta. With new_below the new VMA is
+ * the lower half.
  */
-static void __split_vma(struct model *m, struct vma *vma, uint64_t addr,
-			int new_below)
+static int __split_vma(struct model *m, struct vma *vma, uint64_t addr,
+		       int new_below)
 {
-	struct vma *new = vm_area_alloc();
-	struct vma_node node = new->node;
+	struct vma *new;
+	struct vma_node node;
 
+	if (vma->hpage_shift && (addr & ((1ull << vma->hpage_shift) - 1)))
+		return -EINVAL;
+	new = vm_area_alloc();
+	node = new->node;
 	*new = *vma;
 	new->node = node;
 	if (new_below) {
@@ -301,15 +305,16 @@ static void __split_vma(struct model *m, struct vma *vma, uint64_t addr,
 		vma_set_range(m, vma, vma->vm_start, addr, vma->vm_pgoff);
 	}
 	vma_tree_insert(&m->mm, new);
+	return 0;
 }
 
 /* split_vma(): the checked variant refuses at the map_count limit. */
-int split_vma(struct model *m, struct vma *vma, uint64_t addr, int new_below)
+static int split_vma(struct model *m, struct vma *vma, uint64_t addr,
+		     int new_below)
 {
 	if (model_map_count(m) >= m->cfg.max_map_count)
 		return -ENOMEM;
-	__split_vma(m, vma, addr, new_below);
-	return 0;
+	return __split_vma(m, vma, addr, new_below);
 }
 
 /*
@@ -330,7 +335,6 @@ int vma_modify_flags(struct model *m, struct vma *prev, struct vma **vmap,
 		.flags = *vm_flags,
 		.pgoff = vma->vm_pgoff + PHYS_PFN(start - vma->vm_start),
 		.file = vma->file,
-		.backing = vma->backing,
 		.anon_vma = vma->anon_vma,
 	};
 	int err;
@@ -395,39 +399,45 @@ uint32_t find_mergeable_anon_vma(struct model *m, struct vma *vma)
  * (refusing a 3-way split at the map_count limit: the unchecked
  * __split_vma() is used for the edges) and the last if it ends past end,
  * then count what will go. The VMAs stay in the tree until
- * vms_complete_munmap_vmas(); on a later failure the splits remain.
+ * vms_complete_munmap_vmas(); on a failure (here or later) the splits
+ * already made remain.
  */
 int vms_gather_munmap_vmas(struct model *m, struct vma_munmap_struct *vms,
 			   struct vma *vma)
 {
 	struct vma *next;
+	int err;
 
 	if (vms->start > vma->vm_start) {
 		if (vms->end < vma->vm_end &&
 		    model_map_count(m) >= m->cfg.max_map_count)
 			return -ENOMEM;
-		__split_vma(m, vma, vms->start, 1);
+		err = __split_vma(m, vma, vms->start, 1);
+		if (err)
+			return err;
 	}
 	vms->first = vma;
-	vms->prev = vma_prev(vma);
 	for (next = vma; next && next->vm_start < vms->end;
 	     next = vma_next(next)) {
-		if (next->vm_end > vms->end)
-			__split_vma(m, next, vms->end, 0);
+		if (next->vm_end > vms->end) {
+			err = __split_vma(m, next, vms->end, 0);
+			if (err)
+				return err;
+		}
 		vms->vma_count++;
-		vms->nr_pages += vma_pages(next);
 		if (next->vm_flags & VM_LOCKED)
 			vms->locked_vm += vma_pages(next);
 		if (next->vm_flags & VM_ACCOUNT)
 			vms->nr_accounted += vma_pages(next);
 	}
-	vms->next = next;
 	return 0;
 }
 
 /*
  * vms_complete_munmap_vmas(): the gathered VMAs leave the tree; private
  * anonymous pages go with them (shared pages belong to their object).
+ * Private pages only exist under private VMAs, so dropping those of the
+ * whole range is the same as dropping them VMA by VMA.
  */
 void vms_complete_munmap_vmas(struct model *m, struct vma_munmap_struct *vms)
 {
@@ -436,11 +446,10 @@ void vms_complete_munmap_vmas(struct model *m, struct vma_munmap_struct *vms)
 
 	for (i = 0; i < vms->vma_count; i++, vma = next) {
 		next = vma_next(vma);
-		if (!vma->file)
-			page_store_drop(&m->pages, 0, PHYS_PFN(vma->vm_start),
-					vma_pages(vma));
 		remove_vma(m, vma);
 	}
+	page_store_drop(&m->pages, 0, PHYS_PFN(vms->start),
+			PHYS_PFN(vms->end - vms->start));
 	m->locked_vm -= vms->locked_vm;
 }
 

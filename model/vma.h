@@ -34,6 +34,7 @@ struct vma {
 	uint8_t anon_fork_child;   /* anon_vma inherited via fork (later) */
 	uint8_t pad;
 	uint32_t anon_vma;	   /* 0: NULL (unfaulted); else identity */
+	uint8_t hpage_shift;	   /* hugetlb: huge page shift (21, 30); else 0 */
 	struct vma_node node;
 };
 

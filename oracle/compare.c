@@ -217,13 +217,64 @@ static char *layout_signature(char *buf, size_t cap, const char *op,
 	return buf;
 }
 
+/* --- op classes -------------------------------------------------------- */
+
+#define MAP_TYPE_MASK 0x0fu
+#define MAP_DROPPABLE_BIT 0x08u
+#define MAP_FIXED_NOREPLACE_BIT 0x100000u
+#define PROT_SEM_BIT 0x8u
+#define PROT_KNOWN (PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM_BIT | \
+		    PROT_GROWSDOWN | PROT_GROWSUP)
+
+static const char *mmap_type(uint32_t flags)
+{
+	switch (flags & MAP_TYPE_MASK) {
+	case MAP_SHARED:
+		return "shared";
+	case MAP_PRIVATE:
+		return "private";
+	case MAP_SHARED | MAP_PRIVATE:
+		return "validate";
+	case MAP_DROPPABLE_BIT:
+		return "droppable";
+	}
+	return "badtype";
+}
+
+size_t op_class_str(unsigned kind, uint32_t prot, uint32_t flags, char *buf,
+		    size_t cap)
+{
+	int n = 0;
+
+	if (kind == OP_MMAP)
+		n = snprintf(buf, cap, "(%s,%s%s)", mmap_type(flags),
+			     flags & MAP_FIXED ? "fixed"
+			     : flags & MAP_FIXED_NOREPLACE_BIT ? "noreplace"
+							       : "nonfixed",
+			     flags & MAP_ANONYMOUS ? "" : ",fd");
+	else if (kind == OP_MPROTECT && (prot & ~PROT_KNOWN))
+		n = snprintf(buf, cap, "(badprot)");
+	else if (kind == OP_MPROTECT && (prot & (PROT_GROWSDOWN | PROT_GROWSUP)))
+		n = snprintf(buf, cap, "(%s)",
+			     (prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)
+				     ? "growsdown,growsup"
+			     : prot & PROT_GROWSDOWN ? "growsdown"
+						     : "growsup");
+	else if (cap)
+		buf[0] = 0;
+	return n < 0 ? 0 : (size_t)n;
+}
+
 char *signature_format(char *buf, size_t cap, enum div_field field,
 		       const struct outcome *m, const struct outcome *k,
 		       const struct div_context *c)
 {
-	const char *op = op_kind_name(c ? c->kind : OP__COUNT);
-	char b1[32], b2[32];
+	char op[64], b1[32], b2[32];
 
+	snprintf(op, sizeof(op), "%s", op_kind_name(c ? c->kind : OP__COUNT));
+	if (c)
+		op_class_str(c->kind, c->prot, c->flags, op + strlen(op),
+			     sizeof(op) - strlen(op));
 	if (cap == 0)
 		return buf;
 	switch (field) {
@@ -289,4 +340,59 @@ char *signature_format(char *buf, size_t cap, enum div_field field,
 		break;
 	}
 	return buf;
+}
+
+/* --- subclasses for crash deduplication ------------------------------- */
+
+static const char *which_side(int model_has, int kernel_has,
+			      const char *model_only, const char *kernel_only,
+			      const char *both)
+{
+	if (model_has && !kernel_has)
+		return model_only;
+	if (kernel_has && !model_has)
+		return kernel_only;
+	return both;
+}
+
+static const char *layout_attr(const char *sig)
+{
+	static const char *const attrs[] = { "vmas", "bounds", "prot",
+					     "shared", "backing", "pgoff",
+					     "object" };
+	const char *p = sig ? strstr(sig, " layout ") : NULL;
+
+	for (size_t i = 0; p && i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		size_t l = strlen(attrs[i]);
+
+		if (!strncmp(p + 8, attrs[i], l) &&
+		    (p[8 + l] == ' ' || !p[8 + l]))
+			return attrs[i];
+	}
+	return "digest";
+}
+
+const char *div_subclass(enum div_field f, const struct outcome *m,
+			 const struct outcome *k, const char *sig)
+{
+	switch (f) {
+	case DIV_ERRNO:
+		return which_side(m->err != 0, k->err != 0, "model_fails",
+				  "kernel_fails", "both_fail");
+	case DIV_SIGNAL:
+		return which_side(m->sig != 0, k->sig != 0, "model_faults",
+				  "kernel_faults", "both_fault");
+	case DIV_RET:
+		return k->ret < m->ret ? "kernel_lower" : "kernel_higher";
+	case DIV_DATA:
+		return which_side(!strcmp(data_class(m), "zeros"),
+				  !strcmp(data_class(k), "zeros"),
+				  "model_zeros", "kernel_zeros", "other_bytes");
+	case DIV_LAYOUT:
+		return layout_attr(sig);
+	case DIV_SKIPPED:
+		return m->skipped ? "model_skips" : "kernel_skips";
+	default:
+		return "none";
+	}
 }

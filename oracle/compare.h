@@ -5,8 +5,9 @@
  * Comparison is per op: the outcome (struct outcome) first, then the digest
  * of the layout after the op. The first op where anything differs is the
  * divergence; `field` says what differed. A signature is a short stable
- * string that buckets duplicate findings: op kind, field, and the two values
- * in abstract form ("mprotect errno model=ENOMEM kernel=0").
+ * string that buckets duplicate findings: op kind, the class of its flags,
+ * field, and the two values in abstract form
+ * ("mmap(private,fixed) errno model=ENOMEM kernel=0").
  */
 #ifndef VMADIFF_COMPARE_H
 #define VMADIFF_COMPARE_H
@@ -81,6 +82,7 @@ const char *prot_str(unsigned prot, char buf[4]);
  */
 struct div_context {
 	unsigned kind;	      /* enum op_kind of the divergent op */
+	uint32_t prot, flags; /* the op's prot and flags (for its class) */
 	uint64_t req_addr;    /* resolved address of the op's first rep */
 	uint64_t req_pages;   /* touch/read: pages asked for (per rep) */
 	unsigned repeat;      /* the op's repeat count */
@@ -88,22 +90,51 @@ struct div_context {
 };
 
 /*
+ * The class of an op's arguments that selects a kernel code path, written
+ * after the op kind in signatures ("" when there is none):
+ *   mmap:     "(TYPE,PLACEMENT[,fd])": TYPE private, shared, validate
+ *             (MAP_SHARED_VALIDATE), droppable or badtype; PLACEMENT fixed,
+ *             noreplace or nonfixed; fd when MAP_ANONYMOUS is missing;
+ *   mprotect: "(growsdown)", "(growsup)", "(badprot)" for unknown bits.
+ * Only these: other flags (POPULATE, NORESERVE, ...) and addresses,
+ * lengths and repeat counts are left out, so that one bug found by inputs
+ * that differ in them stays one bucket and the minimiser can drop them.
+ */
+size_t op_class_str(unsigned kind, uint32_t prot, uint32_t flags, char *buf,
+		    size_t cap);
+
+/*
  * Formats the signature of a divergence into buf (always NUL terminated);
  * returns buf. Values are abstract so that one bug in different programs
  * gives one string:
  *   errno:  "mprotect errno model=ENOMEM kernel=0"
  *   signal: "touch signal model=0 kernel=SIGSEGV"
- *   ret:    "mmap ret model=hint kernel=other" (mmap addresses are classed
- *           as hint/window/other, with "(kernel lower|higher)" when the
- *           classes agree; pages accessed as 0/some/all)
+ *   ret:    "mmap(private,nonfixed) ret model=hint kernel=other" (mmap
+ *           addresses are classed as hint/window/other, with
+ *           "(kernel lower|higher)" when the classes agree; pages accessed
+ *           as 0/some/all)
  *   data:   "read data model=zeros kernel=written"
  *   layout: "mprotect layout vmas model=more kernel=fewer", or the first
  *           differing attribute: bounds/prot/shared/pgoff/backing/object
  *   skipped:"munmap skipped model=1 kernel=0"
+ * With ctx NULL the op kind is unknown ("op?") and there is no class.
  */
 char *signature_format(char *buf, size_t cap, enum div_field field,
 		       const struct outcome *model,
 		       const struct outcome *kernel,
 		       const struct div_context *ctx);
+
+/*
+ * A name from a small fixed set for the divergence's subclass, finer than
+ * the field and coarser than the signature: what crash deduplication on
+ * stack frames can tell apart (fuzz/vmadiff_fuzzer.c aborts from one
+ * function per subclass). errno: model_fails, kernel_fails, both_fail;
+ * signal: model_faults, kernel_faults, both_fault; ret: kernel_lower,
+ * kernel_higher; data: model_zeros, kernel_zeros, other_bytes; layout: the
+ * attribute named by the signature (vmas, bounds, prot, shared, backing,
+ * pgoff, object, digest); skipped: model_skips, kernel_skips.
+ */
+const char *div_subclass(enum div_field field, const struct outcome *model,
+			 const struct outcome *kernel, const char *signature);
 
 #endif

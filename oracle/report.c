@@ -5,8 +5,42 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "json.h"
 
 #define COL 50 /* width of the model column in side-by-side tables */
+
+/* show_smap_vma_flags() (fs/proc/task_mmu.c), bit = VMF_* */
+static const char *const vmflag_names[64] = {
+	[0] = "rd",  [1] = "wr",  [2] = "ex",  [3] = "sh",  [4] = "mr",
+	[5] = "mw",  [6] = "me",  [7] = "ms",  [8] = "gd",  [9] = "um",
+	[10] = "pf", [11] = "gu", [12] = "uw", [13] = "lo", [14] = "io",
+	[15] = "sr", [16] = "rr", [17] = "dc", [18] = "de", [19] = "lf",
+	[20] = "ac", [21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar",
+	[25] = "wf", [26] = "dd", [27] = "sd", [28] = "mm", [29] = "hg",
+	[30] = "nh", [31] = "mg", [37] = "ss", [40] = "dp", [41] = "ui",
+	[42] = "sl",
+};
+
+const char *vmflag_name(unsigned b)
+{
+	return b < 64 ? vmflag_names[b] : NULL;
+}
+
+/* " ac sd" for the bits of f; "" for none. */
+static void vmflags_str(uint64_t f, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (unsigned b = 0; b < 64 && n < cap; b++) {
+		if (!(f & (1ull << b)))
+			continue;
+		if (vmflag_names[b])
+			n += snprintf(buf + n, cap - n, " %s", vmflag_names[b]);
+		else
+			n += snprintf(buf + n, cap - n, " bit%u", b);
+	}
+}
 
 size_t report_vma_str(const struct snap_vma *v, char *buf, size_t cap)
 {
@@ -78,6 +112,23 @@ static void side_line(FILE *f, int differ, const struct snap_vma *a,
 	fprintf(f, "%s %-*s | %s\n", differ ? "!" : " ", COL, la, lb);
 }
 
+/* The `~` line under a VMA whose VmFlags differ (both collected); rd, wr
+ * and ex are left out: the prot column shows them. */
+static void vmflags_line(FILE *f, const struct snap_vma *x,
+			 const struct snap_vma *y)
+{
+	uint64_t mask = ~(VMF(VMF_READ) | VMF(VMF_WRITE) | VMF(VMF_EXEC));
+	uint64_t a = x->vmflags & mask, b = y->vmflags & mask;
+	char mo[256], ko[256];
+
+	if (!x->vmflags || !y->vmflags || a == b)
+		return;
+	vmflags_str(a & ~b, mo, sizeof(mo));
+	vmflags_str(b & ~a, ko, sizeof(ko));
+	fprintf(f, "~   VmFlags only in model:%s%s; only in kernel:%s%s\n", mo,
+		*mo ? "" : " -", ko, *ko ? "" : " -");
+}
+
 unsigned report_layout_diff(FILE *f, const struct snapshot *a,
 			    const struct snapshot *b)
 {
@@ -91,9 +142,11 @@ unsigned report_layout_diff(FILE *f, const struct snapshot *a,
 
 		if (x && y && vma_same(x, y)) {
 			side_line(f, 0, x, y);
+			vmflags_line(f, x, y);
 			i++, j++;
 		} else if (x && y && x->start == y->start) {
 			side_line(f, 1, x, y);
+			vmflags_line(f, x, y);
 			ndiff++;
 			i++, j++;
 		} else if (x && (!y || x->start < y->start)) {
@@ -111,19 +164,40 @@ unsigned report_layout_diff(FILE *f, const struct snapshot *a,
 	return ndiff;
 }
 
-static void print_program(FILE *f, const struct prog *p, int mark)
+/* Op i as canonical text without the newline. */
+static void op_text(const struct prog *p, unsigned i, char *line, size_t cap)
 {
+	size_t n = prog_print_op(p, i, line, cap);
+
+	if (n >= cap)
+		n = cap - 1;
+	while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+		line[--n] = 0;
+}
+
+/* The program; an rK address gets what it resolved to on the kernel side
+ * (and on the model's, where that differs): rK alone says little. */
+static void print_program(FILE *f, const struct report_input *r,
+			  const struct outcome *mo, unsigned mn)
+{
+	const struct prog *p = r->prog;
+	const struct verdict *v = r->v;
 	char line[512];
 
 	for (unsigned i = 0; i < p->nops; i++) {
-		size_t n = prog_print_op(p, i, line, sizeof(line));
+		uint64_t ka, ma;
 
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
-			line[--n] = 0;
-		fprintf(f, "%s %2u  %s\n", (int)i == mark ? ">>>" : "   ", i,
+		op_text(p, i, line, sizeof(line));
+		fprintf(f, "%s %2u  %s", (int)i == v->op ? ">>>" : "   ", i,
 			line);
+		if (p->ops[i].addr.kind == ADDR_REF && i < v->kernel_nops) {
+			ka = prog_resolve_addr(p, i, 0, v->kernel);
+			fprintf(f, "   # = 0x%" PRIx64, ka);
+			ma = i < mn ? prog_resolve_addr(p, i, 0, mo) : ka;
+			if (ma != ka)
+				fprintf(f, " (model 0x%" PRIx64 ")", ma);
+		}
+		fputc('\n', f);
 	}
 }
 
@@ -150,7 +224,7 @@ void report_print(FILE *f, const struct report_input *r)
 			r->notes[strlen(r->notes) - 1] == '\n' ? "" : "\n");
 
 	fprintf(f, "\nprogram:\n");
-	print_program(f, p, v->op);
+	print_program(f, r, mo, mn);
 
 	fprintf(f, "\noutcomes:\n");
 	fprintf(f, "         %-*s | %s\n", COL - 5, "model", "kernel");
@@ -191,4 +265,179 @@ void report_print(FILE *f, const struct report_input *r)
 		report_layout_diff(f, r->model_after, r->kernel_after);
 	}
 	fprintf(f, "\nsignature: %s\n", r->signature ? r->signature : "?");
+}
+
+/* --- JSON ------------------------------------------------------------------ */
+
+static void json_outcome(struct json *j, const struct outcome *o)
+{
+	char b[32];
+
+	json_open(j, '{');
+	json_key(j, "skipped");
+	json_bool(j, o->skipped != 0);
+	json_key(j, "ret");
+	json_int(j, o->ret);
+	json_key(j, "errno");
+	if (o->err)
+		json_str(j, errno_name(o->err, b, sizeof(b)));
+	else
+		json_null(j);
+	json_key(j, "signal");
+	if (o->sig)
+		json_str(j, signal_name(o->sig, b, sizeof(b)));
+	else
+		json_null(j);
+	json_key(j, "data");
+	if (o->data)
+		json_strf(j, "%016" PRIx64, o->data);
+	else
+		json_null(j);
+	json_close(j, '}');
+}
+
+static void json_vma(struct json *j, const struct snap_vma *v)
+{
+	static const char *const backing[] = { "anon", "shmem", "memfd" };
+	char p[4];
+
+	json_open(j, '{');
+	json_key(j, "start");
+	json_strf(j, "0x%" PRIx64, v->start);
+	json_key(j, "end");
+	json_strf(j, "0x%" PRIx64, v->end);
+	json_key(j, "prot");
+	json_str(j, prot_str(v->prot, p));
+	json_key(j, "shared");
+	json_bool(j, v->shared);
+	json_key(j, "pgoff");
+	json_int(j, (int64_t)v->pgoff);
+	json_key(j, "backing");
+	json_str(j, v->backing < 3 ? backing[v->backing] : "backing?");
+	json_key(j, "object");
+	json_int(j, v->object);
+	json_key(j, "vmflags");
+	json_open(j, '[');
+	for (unsigned b = 0; b < 64; b++) {
+		if (!(v->vmflags & (1ull << b)))
+			continue;
+		if (vmflag_names[b])
+			json_str(j, vmflag_names[b]);
+		else
+			json_strf(j, "bit%u", b);
+	}
+	json_close(j, ']');
+	json_close(j, '}');
+}
+
+static void json_layout(struct json *j, const char *key,
+			const struct snapshot *s)
+{
+	json_key(j, key);
+	if (!s) {
+		json_null(j);
+		return;
+	}
+	json_open(j, '[');
+	for (uint32_t i = 0; i < s->n; i++)
+		json_vma(j, &s->v[i]);
+	json_close(j, ']');
+}
+
+static void json_ops(struct json *j, const struct report_input *r,
+		     const struct outcome *mo, unsigned mn)
+{
+	const struct prog *p = r->prog;
+	const struct verdict *v = r->v;
+	char line[512];
+
+	json_key(j, "ops");
+	json_open(j, '[');
+	for (unsigned i = 0; i < p->nops; i++) {
+		json_open(j, '{');
+		json_key(j, "index");
+		json_int(j, i);
+		json_key(j, "text");
+		op_text(p, i, line, sizeof(line));
+		json_str(j, line);
+		json_key(j, "addr");
+		json_strf(j, "0x%" PRIx64,
+			  prog_resolve_addr(p, i, 0, v->kernel));
+		json_key(j, "model");
+		if (i < mn)
+			json_outcome(j, &mo[i]);
+		else
+			json_null(j);
+		json_key(j, "kernel");
+		if (i < v->kernel_nops)
+			json_outcome(j, &v->kernel[i]);
+		else
+			json_null(j);
+		json_key(j, "differ");
+		json_bool(j, i < mn && i < v->kernel_nops &&
+				     compare_outcome(&mo[i], &v->kernel[i]) !=
+					     DIV_NONE);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+}
+
+static void json_program_text(struct json *j, const struct prog *p)
+{
+	char buf[PROG_MAX_OPS * 320];
+
+	prog_print(p, buf, sizeof(buf));
+	json_key(j, "program");
+	json_str(j, buf);
+}
+
+void report_print_json(FILE *f, const struct report_input *r,
+		       const char *file, const char *reason)
+{
+	const struct verdict *v = r->v;
+	const struct outcome *mo = r->model_all ? r->model_all : v->model;
+	unsigned mn = r->model_all ? r->model_nops : v->ncompared;
+	struct json j;
+
+	json_init(&j, f);
+	json_open(&j, '{');
+	json_key(&j, "file");
+	json_str(&j, file);
+	json_key(&j, "verdict");
+	json_str(&j, reason ? "suppressed" : "fail");
+	if (reason) {
+		json_key(&j, "reason");
+		json_str(&j, reason);
+	}
+	json_key(&j, "signature");
+	json_str(&j, r->signature);
+	json_key(&j, "subclass");
+	json_str(&j, (unsigned)v->op < r->prog->nops
+			     ? div_subclass(v->field, &mo[v->op],
+					    &v->kernel[v->op], r->signature)
+			     : "none");
+	json_key(&j, "kernel");
+	json_str(&j, r->release);
+	json_key(&j, "model_kver");
+	json_strf(&j, "%u.%u.%u", (r->model_kver >> 16) & 0xff,
+		  (r->model_kver >> 8) & 0xff, r->model_kver & 0xff);
+	json_key(&j, "snapshots");
+	json_str(&j, r->snap_mode);
+	json_key(&j, "notes");
+	json_str(&j, r->notes);
+	json_key(&j, "divergent_op");
+	json_int(&j, v->op);
+	json_key(&j, "field");
+	json_str(&j, div_field_name(v->field));
+	json_key(&j, "reproduced");
+	json_bool(&j, r->reproduced);
+	json_program_text(&j, r->prog);
+	json_ops(&j, r, mo, mn);
+	json_layout(&j, "layout_before", r->before);
+	json_key(&j, "layout_after");
+	json_open(&j, '{');
+	json_layout(&j, "model", r->model_after);
+	json_layout(&j, "kernel", r->kernel_after);
+	json_close(&j, '}');
+	json_close(&j, '}');
 }

@@ -30,9 +30,28 @@ struct report_input {
 	 * kernel's), and after it on each side. Any may be NULL. */
 	const struct snapshot *before;
 	const struct snapshot *model_after, *kernel_after;
+	/* The kernel rerun reproduced the first run (engine_explain). */
+	int reproduced;
 };
 
 void report_print(FILE *f, const struct report_input *r);
+/*
+ * The same as one JSON object on one line (no newline at the end):
+ * {"file", "verdict": "fail"|"suppressed", "reason" (suppressed only),
+ *  "signature", "subclass", "kernel", "model_kver", "snapshots", "notes",
+ *  "divergent_op", "field", "reproduced", "program" (canonical text),
+ *  "ops": [{"index", "text", "addr", "model", "kernel", "differ"}],
+ *  "layout_before", "layout_after": {"model", "kernel"}}.
+ * An outcome is {"skipped", "ret", "errno", "signal", "data"} (errno and
+ * signal as names or null, data as 16 hex digits or null); a VMA is
+ * {"start", "end" (hex strings), "prot", "shared", "pgoff", "backing",
+ *  "object", "vmflags" (smaps mnemonics, [] when not collected)}.
+ */
+void report_print_json(FILE *f, const struct report_input *r,
+		       const char *file, const char *reason);
+
+/* The smaps VmFlags mnemonic of bit b ("rd", "wr", ...), or NULL. */
+const char *vmflag_name(unsigned b);
 
 /* "start-end prot s/p pgoff backing/object", e.g.
  * "100000000000-100000004000 rw- p 0 anon" or "... rw- s 0 shmem/1". */
@@ -42,7 +61,9 @@ size_t report_vma_str(const struct snap_vma *v, char *buf, size_t cap);
 size_t report_outcome_str(unsigned kind, const struct outcome *o, char *buf,
 			  size_t cap);
 /* Side-by-side layout, model | kernel, differing lines marked with `!`;
- * returns the number of differing lines. */
+ * returns the number of differing lines. Where both sides carry VmFlags
+ * and they differ for a VMA, a line marked `~` below it names the flags
+ * only one side has (not counted: the verdict does not compare them). */
 unsigned report_layout_diff(FILE *f, const struct snapshot *model,
 			    const struct snapshot *kernel);
 

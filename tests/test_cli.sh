@@ -137,9 +137,9 @@ has "replay encoded dir" '^2 passed, 0 failed$'
 check "replay placed" 0 "$V" replay "$T/placed.vma"
 check "replay wrong model" 1 "$V" replay --model-config=mmap_base=-0x40000000 \
 	"$T/placed.vma" "$T/good.vma"
-has "replay wrong model" "^FAIL $T/placed.vma: mmap ret model=other kernel=other \\(kernel higher\\)\$"
+has "replay wrong model" "^FAIL $T/placed.vma: mmap\\(private,nonfixed\\) ret model=other kernel=other \\(kernel higher\\)\$"
 has "replay wrong model" '^>>>  0  mmap 0 1 rw PRIVATE\|ANONYMOUS'
-has "replay wrong model" '^signature: mmap ret'
+has "replay wrong model" '^signature: mmap\(private,nonfixed\) ret'
 has "replay wrong model" "^PASS $T/good.vma\$"
 has "replay wrong model" '^1 passed, 1 failed$'
 check "env model config" 1 env VMADIFF_MODEL_CONFIG=mmap_base=-0x40000000 \

@@ -442,7 +442,12 @@ TEST(foreign_guard)
 	op->addr.raw = below - 4 * PG;
 	op->repeat = 8;
 	op->stride = 1;
-	add_raw(&p, OP_MMAP, 0, 1)->prot = RW; /* addr 0: no guard */
+	/* MAP_FIXED at 0 binds the address: as root it would map page 0 up,
+	 * here over the executor's text at 4 MiB */
+	op = add_raw(&p, OP_MMAP, 0, 2048);
+	op->prot = RW;
+	op->flags = ANON | MAP_FIXED;
+	add_raw(&p, OP_MMAP, 0, 1)->prot = RW; /* the kernel picks: no guard */
 	p.ops[p.nops - 1].flags = ANON;
 	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
 	for (unsigned i = 0; i < p.nops - 1; i++) {
@@ -451,6 +456,14 @@ TEST(foreign_guard)
 	}
 	CHECK_EQ(shm->out[p.nops - 1].skipped, 0);
 	CHECK(shm->out[p.nops - 1].ret > 0);
+	CHECK_EQ(executor_generation(ex), gen);
+	/* a small MAP_FIXED at 0 stays clear of the binary: it runs */
+	memset(&p, 0, sizeof(p));
+	op = add_raw(&p, OP_MMAP, 0, 16);
+	op->prot = RW;
+	op->flags = ANON | MAP_FIXED;
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(shm->out[0].skipped, 0);
 	CHECK_EQ(executor_generation(ex), gen);
 	check_small_ok();
 }

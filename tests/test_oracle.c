@@ -86,23 +86,79 @@ TEST(signatures_are_abstract)
 	CHECK(!strcmp(sig_of(DIV_RET, oc(4, 0, 0), oc(2, 0, 0), &c),
 		      "touch ret model=all kernel=some"));
 	c.kind = OP_MMAP;
+	c.flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	c.req_addr = W + 0x1000;
 	CHECK(!strcmp(sig_of(DIV_RET, oc((int64_t)(W + 0x1000), 0, 0),
 			     oc(0x7ffff7ff0000, 0, 0), &c),
-		      "mmap ret model=hint kernel=other"));
+		      "mmap(private,nonfixed) ret model=hint kernel=other"));
 	/* The same bug at other addresses gives the same string. */
 	c.req_addr = 0;
 	CHECK(!strcmp(sig_of(DIV_RET, oc(0x7ffff7fe0000, 0, 0),
 			     oc(0x7ffff7ff0000, 0, 0), &c),
-		      "mmap ret model=other kernel=other (kernel higher)"));
+		      "mmap(private,nonfixed) ret model=other kernel=other "
+		      "(kernel higher)"));
+	/* ... and with other flags outside the class. */
+	c.flags |= MAP_POPULATE | MAP_NORESERVE;
 	CHECK(!strcmp(sig_of(DIV_RET, oc(0x7fff00000000, 0, 0),
 			     oc(0x7fff10000000, 0, 0), &c),
-		      "mmap ret model=other kernel=other (kernel higher)"));
+		      "mmap(private,nonfixed) ret model=other kernel=other "
+		      "(kernel higher)"));
 	c.kind = OP_MUNMAP;
 	CHECK(!strcmp(sig_of(DIV_ERRNO, oc(0, 0, 0), oc(-1, EINVAL, 0), &c),
 		      "munmap errno model=0 kernel=EINVAL"));
 	CHECK(!strcmp(sig_of(DIV_SKIPPED, oc(0, 0, 0), oc(0, 0, 0), &c),
 		      "munmap skipped model=0 kernel=0"));
+}
+
+TEST(op_classes)
+{
+	char b[64];
+
+	op_class_str(OP_MMAP, 0, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, b,
+		     sizeof(b));
+	CHECK(!strcmp(b, "(private,fixed)"));
+	op_class_str(OP_MMAP, 0, MAP_SHARED_VALIDATE | MAP_FIXED_NOREPLACE, b,
+		     sizeof(b));
+	CHECK(!strcmp(b, "(validate,noreplace,fd)"));
+	op_class_str(OP_MMAP, 0, 0x08 | MAP_ANONYMOUS | MAP_LOCKED, b,
+		     sizeof(b));
+	CHECK(!strcmp(b, "(droppable,nonfixed)"));
+	op_class_str(OP_MMAP, 0, 0x0f | MAP_ANONYMOUS, b, sizeof(b));
+	CHECK(!strcmp(b, "(badtype,nonfixed)"));
+	op_class_str(OP_MPROTECT, PROT_READ, 0, b, sizeof(b));
+	CHECK(!strcmp(b, ""));
+	op_class_str(OP_MPROTECT, PROT_READ | PROT_GROWSDOWN, 0, b, sizeof(b));
+	CHECK(!strcmp(b, "(growsdown)"));
+	op_class_str(OP_MPROTECT, PROT_READ | 0x10, 0, b, sizeof(b));
+	CHECK(!strcmp(b, "(badprot)"));
+	op_class_str(OP_TOUCH, 7, 7, b, sizeof(b));
+	CHECK(!strcmp(b, ""));
+}
+
+TEST(subclasses)
+{
+	struct outcome ok = oc(0, 0, 0), enomem = oc(-1, ENOMEM, 0);
+	struct outcome einval = oc(-1, EINVAL, 0), segv = oc(1, 0, SIGSEGV);
+
+	CHECK(!strcmp(div_subclass(DIV_ERRNO, &enomem, &ok, NULL),
+		      "model_fails"));
+	CHECK(!strcmp(div_subclass(DIV_ERRNO, &ok, &einval, NULL),
+		      "kernel_fails"));
+	CHECK(!strcmp(div_subclass(DIV_ERRNO, &enomem, &einval, NULL),
+		      "both_fail"));
+	CHECK(!strcmp(div_subclass(DIV_SIGNAL, &ok, &segv, NULL),
+		      "kernel_faults"));
+	CHECK(!strcmp(div_subclass(DIV_RET, &segv, &ok, NULL),
+		      "kernel_lower"));
+	CHECK(!strcmp(div_subclass(DIV_LAYOUT, &ok, &ok,
+				   "mprotect layout prot model=r-- kernel=rw-"),
+		      "prot"));
+	CHECK(!strcmp(div_subclass(DIV_LAYOUT, &ok, &ok,
+				   "mmap(private,fixed) layout vmas model=more "
+				   "kernel=fewer"),
+		      "vmas"));
+	CHECK(!strcmp(div_subclass(DIV_LAYOUT, &ok, &ok, "munmap layout digest"),
+		      "digest"));
 }
 
 TEST(data_signature_classes)
@@ -266,6 +322,8 @@ int main(void)
 {
 	RUN(compare_field_order);
 	RUN(signatures_are_abstract);
+	RUN(op_classes);
+	RUN(subclasses);
 	RUN(data_signature_classes);
 	RUN(layout_signatures);
 	RUN(vma_lines_and_diff);
