@@ -38,6 +38,7 @@ static int write_result(const char *out, const char *file,
 {
 	FILE *f = strcmp(out, "-") ? fopen(out, "w") : stdout;
 	char text[PROG_MAX_OPS * 320];
+	uint32_t kver = engine_config(e)->kver;
 
 	if (!f) {
 		fprintf(stderr, "%s: %s: %s\n", prog_name, out,
@@ -46,9 +47,10 @@ static int write_result(const char *out, const char *file,
 	}
 	prog_print(p, text, sizeof(text));
 	fprintf(f, "# Minimized by `vmadiff minimize` from %s (%u ops -> %u).\n"
-		   "# signature: %s\n# kernel: %s",
+		   "# signature: %s\n# kernel: %s; model: Linux %u.%u.%u",
 		file, r->nops_before, p->nops, r->signature,
-		engine_facts(e)->release);
+		engine_facts(e)->release, (kver >> 16) & 0xff,
+		(kver >> 8) & 0xff, kver & 0xff);
 	if (o->config_override && *o->config_override)
 		fprintf(f, "; model config: %s", o->config_override);
 	fprintf(f, "\n%s", text);

@@ -160,6 +160,24 @@ static int regress(const struct regress_args *a, const struct engine_opts *o)
 	return rc;
 }
 
+/* The field an option with a value sets, or NULL. */
+static const char **value_option(struct regress_args *a, const char *s)
+{
+	const struct {
+		const char *name;
+		const char **field;
+	} opts[] = {
+		{ "--why", &a->why },	      { "--function", &a->function },
+		{ "--signature", &a->signature }, { "--name", &a->name },
+		{ "--dir", &a->dir },
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(s, opts[i].name))
+			return opts[i].field;
+	return NULL;
+}
+
 int cmd_regress(int argc, char **argv)
 {
 	struct regress_args a = { .dir = "corpus/regressions" };
@@ -175,12 +193,7 @@ int cmd_regress(int argc, char **argv)
 			return 2;
 		if (r)
 			continue;
-		slot = !strcmp(s, "--why")	       ? &a.why
-		       : !strcmp(s, "--function")  ? &a.function
-		       : !strcmp(s, "--signature") ? &a.signature
-		       : !strcmp(s, "--name")	       ? &a.name
-		       : !strcmp(s, "--dir")	       ? &a.dir
-						       : NULL;
+		slot = value_option(&a, s);
 		if (is_help(s)) {
 			fputs(regress_usage, stdout);
 			return 0;

@@ -23,7 +23,9 @@
 #include "../engine/engine.h"
 #include "../engine/progfile.h"
 #include "../harness/prog.h"
+#include "bench.h"
 #include "cli.h"
+#include "rediscover.h"
 #include "vm.h"
 
 const char *prog_name = "vmadiff";
@@ -56,6 +58,9 @@ static const char top_usage[] =
 	"                  add a fixed divergence to corpus/regressions\n"
 	"  vm --kernel IMAGE [OPTIONS] replay FILE|DIR... | fuzz --seconds N DIR...\n"
 	"                  replay or fuzz inside qemu booted from IMAGE\n"
+	"  rediscover [--seconds N]  time the fuzzer finding 6.16/6.17 changes\n"
+	"  bench [--json] [--seconds N] [CORPUS] | bench --model-scale\n"
+	"                  programs/s: bare, full, isolation-first, model only\n"
 	"\n"
 	"Run `vmadiff COMMAND --help' for a command's options.\n"
 	"Files: text programs (.vma, docs/FORMAT.md) or fuzzer inputs (bytes),\n"
@@ -339,6 +344,8 @@ static const struct {
 	{ "triage", cmd_triage },
 	{ "regress", cmd_regress },
 	{ "vm", cmd_vm },
+	{ "rediscover", cmd_rediscover },
+	{ "bench", cmd_bench },
 	{ "vm-init", cmd_vm_init },
 };
 

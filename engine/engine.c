@@ -370,11 +370,12 @@ void model_prog_op(struct model *m, const struct range *foreign,
 	memset(&res, 0, sizeof(res));
 	for (unsigned rep = 0; rep < repeat; rep++) {
 		uint64_t addr = prog_resolve_addr(p, idx, rep, outs);
+		uint64_t addr2 = prog_resolve_addr2(p, idx, rep, outs);
 		struct outcome o;
 
 		memset(&o, 0, sizeof(o));
 		/* The same guard the executor applies (harness/prog.c). */
-		if (prog_op_is_foreign(op, addr, foreign, nforeign))
+		if (prog_op_is_foreign(op, addr, addr2, foreign, nforeign))
 			goto skip;
 		switch (op->kind) {
 		case OP_MMAP:
@@ -392,6 +393,22 @@ void model_prog_op(struct model *m, const struct range *foreign,
 			break;
 		case OP_READ:
 			model_read(m, addr, prog_touch_pages(&op->len), &o);
+			break;
+		case OP_MREMAP:
+			model_mremap(m, addr, len, prog_len_bytes(&op->len2),
+				     op->flags, addr2, &o);
+			break;
+		case OP_MADVISE:
+			model_madvise(m, addr, len, op->flags, &o);
+			break;
+		case OP_MLOCK:
+			model_mlock2(m, addr, len, op->flags, &o);
+			break;
+		case OP_MUNLOCK:
+			model_munlock(m, addr, len, &o);
+			break;
+		case OP_MSEAL:
+			model_mseal(m, addr, len, op->flags, &o);
 			break;
 		default:
 			goto skip; /* not reachable for a valid program */
@@ -421,11 +438,14 @@ void engine_model_all(struct engine *e, const struct prog *p, int snap_at,
 	model_reset(e->model);
 }
 
+/* Without vmflags the snapshot's are all 0, so the one-shot hash of the
+ * array (with_vmflags) is the value snapshot_digest(s, 0) computes VMA by
+ * VMA, and the executor's, at a fraction of the cost. */
 static uint64_t model_digest(struct engine *e)
 {
 	snapshot_clear(&e->snap);
 	model_snapshot(e->model, &e->snap, 0);
-	return snapshot_digest(&e->snap, 0);
+	return snapshot_digest(&e->snap, 1);
 }
 
 /* --- the kernel side ---------------------------------------------------- */
@@ -445,48 +465,113 @@ static const char *status_msg(enum exec_status st)
 	return "executor status?";
 }
 
-/* One kernel run with retries and restarts; p is copied to the shm. The
- * full snapshot at full_at carries smaps VmFlags if vmflags is set. */
-static enum exec_status kernel_run(struct engine *e, const struct prog *p,
-				   int full_at, int vmflags)
+/* The kernel side, in two halves so that the model can run in between:
+ * kernel_begin starts one run of p (p is copied to the shm; the full
+ * snapshot at full_at carries smaps VmFlags if vmflags is set) and
+ * kernel_end waits for it, with retries and restarts. */
+static enum exec_status kernel_begin(struct engine *e, const struct prog *p,
+				     int full_at, int vmflags)
 {
-	enum exec_status st = EXEC_BROKEN;
+	if (!e->ex) {
+		char err[160];
 
-	for (unsigned tries = 0; tries <= e->opts.infra_retries; tries++) {
-		if (!e->ex) {
-			char err[160];
+		e->stats.restarts++;
+		if (start_executor(e, err, sizeof(err)))
+			return EXEC_BROKEN;
+		/* Force a facts check against the new executor. */
+		e->generation = 0;
+	}
+	e->shm->prog = *p;
+	e->shm->snap_mode = e->snap_mode;
+	e->shm->full_at = full_at;
+	e->shm->with_vmflags = vmflags;
+	e->shm->isolate = e->opts.isolate;
+	return executor_begin(e->ex);
+}
 
-			e->stats.restarts++;
-			if (start_executor(e, err, sizeof(err)))
-				return EXEC_BROKEN;
-			/* Force a facts check against the new executor. */
-			e->generation = 0;
-		}
-		e->shm->prog = *p;
-		e->shm->snap_mode = e->snap_mode;
-		e->shm->full_at = full_at;
-		e->shm->with_vmflags = vmflags;
-		st = executor_run(e->ex);
+static enum exec_status kernel_end(struct engine *e, const struct prog *p,
+				   int full_at, int vmflags,
+				   enum exec_status st)
+{
+	for (unsigned tries = 0;; tries++) {
+		if (!e->ex)
+			return EXEC_BROKEN; /* could not restart it */
+		if (st == EXEC_OK)
+			st = executor_wait(e->ex);
 		if (st == EXEC_OK && e->shm->nops_done != p->nops)
 			st = EXEC_BROKEN; /* protocol error: treat as gone */
 		sync_facts(e);
-		if (st == EXEC_OK)
+		if (st == EXEC_OK) {
+			e->stats.rechecks += e->shm->rechecked;
 			return st;
+		}
 		e->stats.infra_errors++;
 		if (st == EXEC_BROKEN) {
 			executor_stop(e->ex);
 			e->ex = NULL;
 			e->shm = NULL;
 		}
+		if (tries == e->opts.infra_retries)
+			return st;
+		st = kernel_begin(e, p, full_at, vmflags);
 	}
-	return st;
+}
+
+static enum exec_status kernel_run(struct engine *e, const struct prog *p,
+				   int full_at, int vmflags)
+{
+	return kernel_end(e, p, full_at, vmflags,
+			  kernel_begin(e, p, full_at, vmflags));
+}
+
+void engine_run_model(struct engine *e, const struct prog *p,
+		      struct verdict *v)
+{
+	for (unsigned i = 0; i < p->nops; i++) {
+		engine_model_op(e, p, i, v->model);
+		v->model_digest[i] = e->snap_mode != EXEC_SNAP_NONE ?
+					     model_digest(e) : 0;
+	}
+	model_reset(e->model);
+}
+
+/* Takes the kernel's results of p from the shm and compares them with
+ * the model's, op by op, into v. */
+static void compare_run(struct engine *e, const struct prog *p,
+			struct verdict *v)
+{
+	unsigned n = p->nops;
+
+	v->kernel_nops = n;
+	memcpy(v->kernel, e->shm->out, n * sizeof(v->kernel[0]));
+	memcpy(v->kernel_digest, e->shm->digest, n * sizeof(v->kernel_digest[0]));
+	v->kind = VERDICT_AGREE;
+	v->op = -1;
+	v->field = DIV_NONE;
+	for (unsigned i = 0; i < n; i++) {
+		enum div_field f;
+
+		v->kernel[i].pad = 0;
+		if (e->snap_mode == EXEC_SNAP_NONE)
+			v->kernel_digest[i] = 0;
+		v->ncompared = i + 1;
+		f = compare_outcome(&v->model[i], &v->kernel[i]);
+		if (f == DIV_NONE && v->model_digest[i] != v->kernel_digest[i])
+			f = DIV_LAYOUT;
+		if (f != DIV_NONE) {
+			v->kind = VERDICT_DIVERGE;
+			v->op = (int)i;
+			v->field = f;
+			return;
+		}
+	}
 }
 
 enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 			     struct verdict *v)
 {
 	enum exec_status st;
-	unsigned n = p->nops;
+	uint64_t rebuilds;
 
 	e->stats.runs++;
 	v->op = -1;
@@ -504,7 +589,13 @@ enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 		e->stats.infra++;
 		return v->kind;
 	}
-	st = kernel_run(e, p, -1, 0);
+	/* The model runs on this core while the worker runs the kernel side
+	 * on the other; the model never looks at the kernel's results (a
+	 * model op resolves rK addresses from the model's own outcomes). */
+	st = kernel_begin(e, p, -1, 0);
+	rebuilds = e->stats.model_rebuilds;
+	engine_run_model(e, p, v);
+	st = kernel_end(e, p, -1, 0, st);
 	if (st != EXEC_OK) {
 		v->kind = VERDICT_INFRA;
 		v->infra_status = st;
@@ -515,32 +606,26 @@ enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 		e->stats.infra++;
 		return v->kind;
 	}
-	v->kernel_nops = n;
-	memcpy(v->kernel, e->shm->out, n * sizeof(v->kernel[0]));
-	memcpy(v->kernel_digest, e->shm->digest, n * sizeof(v->kernel_digest[0]));
+	if (e->stats.model_rebuilds != rebuilds) /* the facts changed */
+		engine_run_model(e, p, v);
+	compare_run(e, p, v);
+	/*
+	 * Per-op snapshots re-read only what each op could change (and the
+	 * worker checks the end against a full one): a layout divergence is
+	 * confirmed by a run with a full snapshot after every op (full_at
+	 * asks for one), so that a change they missed is never a finding.
+	 */
+	if (v->kind == VERDICT_DIVERGE && v->field == DIV_LAYOUT &&
+	    e->snap_mode == EXEC_SNAP_QUERY) {
+		int op = v->op;
 
-	v->kind = VERDICT_AGREE;
-	for (unsigned i = 0; i < n; i++) {
-		enum div_field f;
-
-		engine_model_op(e, p, i, v->model);
-		v->kernel[i].pad = 0;
-		if (e->snap_mode != EXEC_SNAP_NONE)
-			v->model_digest[i] = model_digest(e);
-		else
-			v->model_digest[i] = v->kernel_digest[i] = 0;
-		v->ncompared = i + 1;
-		f = compare_outcome(&v->model[i], &v->kernel[i]);
-		if (f == DIV_NONE && v->model_digest[i] != v->kernel_digest[i])
-			f = DIV_LAYOUT;
-		if (f != DIV_NONE) {
-			v->kind = VERDICT_DIVERGE;
-			v->op = (int)i;
-			v->field = f;
-			break;
+		if (kernel_run(e, p, op, 0) == EXEC_OK) {
+			compare_run(e, p, v);
+			if (v->kind != VERDICT_DIVERGE || v->op != op ||
+			    v->field != DIV_LAYOUT)
+				e->stats.rechecks++;
 		}
 	}
-	model_reset(e->model);
 	if (v->kind == VERDICT_DIVERGE)
 		e->stats.diverge++;
 	else

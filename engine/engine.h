@@ -29,6 +29,9 @@ struct engine_opts {
 	enum exec_snap_mode snap_mode;	/* QUERY falls back to TEXT if the
 					   kernel lacks PROCMAP_QUERY */
 	unsigned infra_retries;		/* reruns after an infra error (1) */
+	/* Run each program in a fresh fork of the worker instead of
+	 * resetting it in place: vmadiff bench's isolation-first mode. */
+	int isolate;
 	/* "A.B[.C]": the kernel version the model targets (its kver), or
 	 * NULL for the running kernel's; engine_opts_default() takes
 	 * $VMADIFF_KERNEL_VERSION. Applied before config_override. */
@@ -48,6 +51,10 @@ struct engine_stats {
 	uint64_t infra_errors;	/* executor runs that failed (incl. retried) */
 	uint64_t restarts;	/* executor restarts after EXEC_BROKEN */
 	uint64_t model_rebuilds; /* a new worker had other facts */
+	/* runs whose per-op snapshots (re-reading only what each op could
+	 * change) missed a change: found by the worker's full check at the
+	 * end, or a layout divergence gone in a run with full snapshots */
+	uint64_t rechecks;
 };
 
 struct engine;
@@ -81,6 +88,12 @@ void engine_fini(struct engine *e);
 enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 			     struct verdict *v);
 
+/* The model side of engine_run alone (vmadiff bench's model-only mode):
+ * the outcome and layout digest of every op of p into v->model and
+ * v->model_digest, then the model is reset. */
+void engine_run_model(struct engine *e, const struct prog *p,
+		      struct verdict *v);
+
 /* What engine_explain() found out about a divergence. */
 struct engine_explain {
 	char signature[256];
@@ -88,7 +101,8 @@ struct engine_explain {
 	unsigned model_nops;
 	struct outcome model_all[PROG_MAX_OPS];
 	/* Full layouts: before the divergent op (kernel's) and after it on
-	 * each side; have_* say whether they could be had. */
+	 * each side, the latter with smaps VmFlags for the report; have_*
+	 * say whether they could be had. */
 	int have_before, have_after;
 	struct snapshot before, model_after, kernel_after;
 	/* The kernel rerun reproduced the outcomes and digests up to and

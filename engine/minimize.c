@@ -61,20 +61,38 @@ static int diverges(struct mctx *m, const struct prog *p, char *sig,
 	return !strcmp(m->pattern, "*") || glob_match(m->pattern, sig);
 }
 
+/* An op's first or (mremap) second address and length. */
+static struct prog_addr *op_addr(struct prog_op *op, int second)
+{
+	return second ? &op->addr2 : &op->addr;
+}
+
+static struct prog_len *op_len(struct prog_op *op, int second)
+{
+	return second ? &op->len2 : &op->len;
+}
+
+static void canonicalise_part(struct prog_addr *a, struct prog_len *l)
+{
+	if (a->kind != ADDR_RAW)
+		a->raw = 0;
+	if (a->kind != ADDR_REF)
+		a->ref = 0;
+	if (l->raw)
+		l->pages = 0;
+	else
+		l->bytes = 0;
+}
+
 static void canonicalise(struct prog_op *op)
 {
 	if (op->repeat <= 1) {
 		op->repeat = 1;
 		op->stride = 0;
 	}
-	if (op->addr.kind != ADDR_RAW)
-		op->addr.raw = 0;
-	if (op->addr.kind != ADDR_REF)
-		op->addr.ref = 0;
-	if (op->len.raw)
-		op->len.pages = 0;
-	else
-		op->len.bytes = 0;
+	canonicalise_part(&op->addr, &op->len);
+	if (op->kind == OP_MREMAP)
+		canonicalise_part(&op->addr2, &op->len2);
 }
 
 /* Tries the candidate; keeps it if it still diverges as wanted. */
@@ -123,22 +141,34 @@ static int to_window(struct prog_addr *a, uint64_t resolved)
 	return 1;
 }
 
+/* Renumbers a reference of op i past dropped ops [j, j + n); one to a
+ * dropped op becomes a window address. 0 if it cannot be written. */
+static int renumber(struct mctx *m, unsigned i, int second, unsigned j,
+		    unsigned n)
+{
+	struct prog_addr *a = op_addr(&m->cand.ops[i], second);
+	uint64_t r = second ? prog_resolve_addr2(&m->best, i, 0, m->kout)
+			    : prog_resolve_addr(&m->best, i, 0, m->kout);
+
+	if (a->kind != ADDR_REF || a->ref < j)
+		return 1;
+	if (a->ref >= j + n) {
+		a->ref -= n;
+		return 1;
+	}
+	return to_window(a, r);
+}
+
 /* cand = best without ops [j, j + n). */
 static int drop(struct mctx *m, unsigned j, unsigned n)
 {
 	struct prog *c = &m->cand;
 
 	*c = m->best;
-	for (unsigned i = j + n; i < c->nops; i++) {
-		struct prog_addr *a = &c->ops[i].addr;
-
-		if (a->kind == ADDR_REF && a->ref >= j + n)
-			a->ref -= n;
-		else if (a->kind == ADDR_REF && a->ref >= j &&
-			 !to_window(a, prog_resolve_addr(&m->best, i, 0,
-							 m->kout)))
+	for (unsigned i = j + n; i < c->nops; i++)
+		if (!renumber(m, i, 0, j, n) ||
+		    (c->ops[i].kind == OP_MREMAP && !renumber(m, i, 1, j, n)))
 			return 0;
-	}
 	memmove(&c->ops[j], &c->ops[j + n],
 		(c->nops - j - n) * sizeof(c->ops[0]));
 	c->nops -= n;
@@ -166,55 +196,63 @@ static int drop_ops(struct mctx *m)
 
 /* --- shrinking numbers ----------------------------------------------------- */
 
-enum field { F_REPEAT, F_STRIDE, F_PAGES, F_BYTES, F_OFF, F_WPAGE, F_RPAGE };
+/* The numbers the minimiser shrinks; the *2 ones are an mremap's second
+ * length and address. */
+enum field {
+	F_REPEAT, F_STRIDE, F_OFF,
+	F_PAGES, F_BYTES, F_PAGE,
+	F_PAGES2, F_BYTES2, F_PAGE2,
+};
 
 static const char *const field_names[] = {
 	[F_REPEAT] = "repeat", [F_STRIDE] = "stride",
-	[F_PAGES] = "length (pages)", [F_BYTES] = "length (bytes)",
-	[F_OFF] = "mmap offset", [F_WPAGE] = "window page",
-	[F_RPAGE] = "page after rK",
+	[F_OFF] = "mmap offset", [F_PAGES] = "length (pages)",
+	[F_BYTES] = "length (bytes)", [F_PAGE] = "address page",
+	[F_PAGES2] = "new length (pages)", [F_BYTES2] = "new length (bytes)",
+	[F_PAGE2] = "new address page",
 };
+
+/* Where field f lives in op (all fit in 64 bits; widths differ). */
+static void *field_ptr(struct prog_op *op, enum field f, int *wide)
+{
+	int second = f >= F_PAGES2;
+
+	*wide = f == F_OFF || f == F_BYTES || f == F_BYTES2;
+	switch (f) {
+	case F_REPEAT:
+		return &op->repeat;
+	case F_STRIDE:
+		return &op->stride;
+	case F_OFF:
+		return &op->off;
+	case F_PAGES:
+	case F_PAGES2:
+		return &op_len(op, second)->pages;
+	case F_BYTES:
+	case F_BYTES2:
+		return &op_len(op, second)->bytes;
+	default:
+		return &op_addr(op, second)->page;
+	}
+}
 
 static uint64_t get_field(const struct prog_op *op, enum field f)
 {
-	switch (f) {
-	case F_REPEAT:
-		return op->repeat;
-	case F_STRIDE:
-		return op->stride;
-	case F_PAGES:
-		return op->len.pages;
-	case F_BYTES:
-		return op->len.bytes;
-	case F_OFF:
-		return op->off;
-	default:
-		return op->addr.page;
-	}
+	int wide;
+	void *p = field_ptr((struct prog_op *)op, f, &wide);
+
+	return wide ? *(uint64_t *)p : *(uint32_t *)p;
 }
 
 static void set_field(struct prog_op *op, enum field f, uint64_t v)
 {
-	switch (f) {
-	case F_REPEAT:
-		op->repeat = (uint32_t)v;
-		break;
-	case F_STRIDE:
-		op->stride = (uint32_t)v;
-		break;
-	case F_PAGES:
-		op->len.pages = (uint32_t)v;
-		break;
-	case F_BYTES:
-		op->len.bytes = v;
-		break;
-	case F_OFF:
-		op->off = v;
-		break;
-	default:
-		op->addr.page = (uint32_t)v;
-		break;
-	}
+	int wide;
+	void *p = field_ptr(op, f, &wide);
+
+	if (wide)
+		*(uint64_t *)p = v;
+	else
+		*(uint32_t *)p = (uint32_t)v;
 }
 
 static int try_value(struct mctx *m, unsigned i, enum field f, uint64_t v)
@@ -252,7 +290,11 @@ static int shrink(struct mctx *m, unsigned i, enum field f, uint64_t min)
 	return changed;
 }
 
-/* Clears the bits of *field (prot or flags) one at a time, high first. */
+/* MAP_FIXED stays: a mapping at a named address is the simpler program
+ * to read, even where a hint would land there too. */
+#define KEEP_MMAP_FLAGS 0x10u
+
+/* Clears the bits of the op's prot or flags one at a time, high first. */
 static int clear_bits(struct mctx *m, unsigned i, int flags)
 {
 	int changed = 0;
@@ -262,7 +304,9 @@ static int clear_bits(struct mctx *m, unsigned i, int flags)
 		uint32_t cur = flags ? m->best.ops[i].flags
 				     : m->best.ops[i].prot;
 
-		if (!(cur & (1u << b)))
+		if (!(cur & (1u << b)) ||
+		    (flags && m->best.ops[i].kind == OP_MMAP &&
+		     (KEEP_MMAP_FLAGS & (1u << b))))
 			continue;
 		m->cand = m->best;
 		op = &m->cand.ops[i];
@@ -279,98 +323,124 @@ static int clear_bits(struct mctx *m, unsigned i, int flags)
 
 /* --- addresses ------------------------------------------------------------- */
 
+static const char *const part_names[] = { "", "new " };
+
 /* A raw or rK address that lands in the window becomes W+n. */
-static int addr_to_window(struct mctx *m, unsigned i)
+static int addr_to_window(struct mctx *m, unsigned i, int second)
 {
-	const struct prog_addr *a = &m->best.ops[i].addr;
-	uint64_t r = prog_resolve_addr(&m->best, i, 0, m->kout);
+	const struct prog_addr *a = op_addr(&m->best.ops[i], second);
+	uint64_t r = second ? prog_resolve_addr2(&m->best, i, 0, m->kout)
+			    : prog_resolve_addr(&m->best, i, 0, m->kout);
+	struct prog_addr *c;
 
 	if (a->kind == ADDR_WINDOW || r < PROG_WINDOW_BASE || r >= WINDOW_END)
 		return 0;
 	m->cand = m->best;
-	to_window(&m->cand.ops[i].addr, r);
-	m->cand.ops[i].addr.ref = 0;
-	return try_cand(m, "op %u: address 0x%" PRIx64 " written as W+%u", i,
-			r, m->cand.ops[i].addr.page);
+	c = op_addr(&m->cand.ops[i], second);
+	to_window(c, r);
+	return try_cand(m, "op %u: %saddress 0x%" PRIx64 " written as W+%u", i,
+			part_names[second], r, c->page);
 }
 
-static int drop_byte_off(struct mctx *m, unsigned i)
+static int drop_byte_off(struct mctx *m, unsigned i, int second)
 {
-	uint16_t off = m->best.ops[i].addr.off;
+	uint16_t off = op_addr(&m->best.ops[i], second)->off;
 
-	if (!off || m->best.ops[i].addr.kind == ADDR_RAW)
+	if (!off || op_addr(&m->best.ops[i], second)->kind == ADDR_RAW)
 		return 0;
 	m->cand = m->best;
-	m->cand.ops[i].addr.off = 0;
-	return try_cand(m, "op %u: byte offset 0x%x dropped", i, off);
+	op_addr(&m->cand.ops[i], second)->off = 0;
+	return try_cand(m, "op %u: %sbyte offset 0x%x dropped", i,
+			part_names[second], off);
 }
 
 /* A raw length that is whole pages becomes a page count. */
-static int bytes_to_pages(struct mctx *m, unsigned i)
+static int bytes_to_pages(struct mctx *m, unsigned i, int second)
 {
-	uint64_t b = m->best.ops[i].len.bytes;
+	const struct prog_len *l = op_len(&m->best.ops[i], second);
+	uint64_t b = l->bytes;
 
-	if (!m->best.ops[i].len.raw || b % PROG_PAGE_SIZE ||
-	    b / PROG_PAGE_SIZE > UINT32_MAX)
+	if (!l->raw || b % PROG_PAGE_SIZE || b / PROG_PAGE_SIZE > UINT32_MAX)
 		return 0;
 	m->cand = m->best;
-	m->cand.ops[i].len.raw = 0;
-	m->cand.ops[i].len.pages = (uint32_t)(b / PROG_PAGE_SIZE);
-	return try_cand(m, "op %u: length b:%" PRIu64 " written in pages", i,
-			b);
+	op_len(&m->cand.ops[i], second)->raw = 0;
+	op_len(&m->cand.ops[i], second)->pages =
+		(uint32_t)(b / PROG_PAGE_SIZE);
+	return try_cand(m, "op %u: %slength b:%" PRIu64 " written in pages", i,
+			part_names[second], b);
+}
+
+/* Address k of p (op k / 2; its second one if k is odd) if it is a
+ * window address, else NULL. */
+static struct prog_addr *window_addr(struct prog *p, unsigned k)
+{
+	struct prog_op *op = &p->ops[k / 2];
+	struct prog_addr *a = op_addr(op, k % 2);
+
+	if (k % 2 && op->kind != OP_MREMAP)
+		return NULL;
+	return a->kind == ADDR_WINDOW ? a : NULL;
 }
 
 /* Every window address `by` pages lower. */
 static int shift_window(struct mctx *m, uint32_t by)
 {
+	struct prog_addr *a;
+
 	m->cand = m->best;
-	for (unsigned i = 0; i < m->cand.nops; i++)
-		if (m->cand.ops[i].addr.kind == ADDR_WINDOW)
-			m->cand.ops[i].addr.page -= by;
+	for (unsigned k = 0; k < 2 * m->cand.nops; k++)
+		if ((a = window_addr(&m->cand, k)))
+			a->page -= by;
 	return try_cand(m, "all window addresses %u pages lower", by);
 }
 
 static int shift_all(struct mctx *m)
 {
 	uint32_t low = UINT32_MAX;
-	int changed = 0;
+	struct prog_addr *a;
 
-	for (unsigned i = 0; i < m->best.nops; i++)
-		if (m->best.ops[i].addr.kind == ADDR_WINDOW &&
-		    m->best.ops[i].addr.page < low)
-			low = m->best.ops[i].addr.page;
+	for (unsigned k = 0; k < 2 * m->best.nops; k++)
+		if ((a = window_addr(&m->best, k)) && a->page < low)
+			low = a->page;
 	for (uint32_t by = low; by && by != UINT32_MAX; by /= 2)
-		if (shift_window(m, by)) {
-			changed = 1;
-			break;
-		}
-	return changed;
+		if (shift_window(m, by))
+			return 1;
+	return 0;
 }
 
 /* --- passes -------------------------------------------------------------- */
 
+/* The length and address of op i (second: an mremap's new ones). */
+static int simplify_part(struct mctx *m, unsigned i, int second)
+{
+	int c = bytes_to_pages(m, i, second);
+
+	c |= op_len(&m->best.ops[i], second)->raw
+		     ? shrink(m, i, second ? F_BYTES2 : F_BYTES, 1)
+		     : shrink(m, i, second ? F_PAGES2 : F_PAGES, 1);
+	c |= addr_to_window(m, i, second);
+	if (op_addr(&m->best.ops[i], second)->kind != ADDR_RAW)
+		c |= shrink(m, i, second ? F_PAGE2 : F_PAGE, 0);
+	c |= drop_byte_off(m, i, second);
+	return c;
+}
+
 static int simplify_op(struct mctx *m, unsigned i)
 {
-	const struct prog_op *op = &m->best.ops[i];
+	unsigned kind = m->best.ops[i].kind;
 	int c = 0;
 
 	c |= shrink(m, i, F_REPEAT, 1);
 	if (m->best.ops[i].repeat > 1)
 		c |= shrink(m, i, F_STRIDE, 0);
-	c |= bytes_to_pages(m, i);
-	c |= op->len.raw ? shrink(m, i, F_BYTES, 1)
-			 : shrink(m, i, F_PAGES, 1);
-	c |= addr_to_window(m, i);
-	if (op->addr.kind == ADDR_WINDOW)
-		c |= shrink(m, i, F_WPAGE, 0);
-	else if (op->addr.kind == ADDR_REF)
-		c |= shrink(m, i, F_RPAGE, 0);
-	c |= drop_byte_off(m, i);
-	if (op->kind == OP_MMAP)
+	c |= simplify_part(m, i, 0);
+	if (kind == OP_MREMAP)
+		c |= simplify_part(m, i, 1);
+	if (kind == OP_MMAP)
 		c |= shrink(m, i, F_OFF, 0);
-	if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
+	if (kind == OP_MMAP || kind == OP_MPROTECT)
 		c |= clear_bits(m, i, 0);
-	if (op->kind == OP_MMAP)
+	if (kind == OP_MMAP || kind == OP_MREMAP)
 		c |= clear_bits(m, i, 1);
 	return c;
 }

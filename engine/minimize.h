@@ -12,7 +12,7 @@
  *  - per op: reduce the repeat count and stride, shrink the length, move
  *    the address to a smaller window page, turn raw and rK addresses that
  *    land in the window into W+n, drop byte offsets and the mmap offset,
- *    clear prot and flag bits one at a time;
+ *    clear prot and flag bits one at a time (but MAP_FIXED);
  *  - shift every window address down by a common number of pages.
  */
 #ifndef VMADIFF_MINIMIZE_H

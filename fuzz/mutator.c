@@ -23,6 +23,9 @@
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE 0x08 /* 6.11; glibc 2.36 lacks it */
 #endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4 /* 5.7; glibc 2.36 lacks it */
+#endif
 
 #define W PROG_WINDOW_BASE
 #define PAGE PROG_PAGE_SIZE
@@ -42,7 +45,11 @@
 #define PREFIX_BUDGET (1u << 14)
 /* Pages a generated touch/read may access over all its reps. */
 #define ACCESS_BUDGET (1u << 18)
-/* The largest program encoding plus slack (45 bytes an op, FORMAT.md). */
+/* Pages a generated MAP_POPULATE or MAP_LOCKED mmap may fault in over all
+ * its reps (64 MiB): more takes the kernel side seconds and real memory
+ * (7 GiB for one 7-rep, 1 GiB MAP_LOCKED mmap as root). */
+#define PREFAULT_BUDGET (1u << 14)
+/* The largest program encoding plus slack (49 bytes an op, FORMAT.md). */
 #define ENC_MAX 4096
 
 struct mutator {
@@ -96,7 +103,7 @@ void mutator_free(struct mutator *mu)
 	free(mu);
 }
 
-/* --- randomness ------------------------------------------------------------ */
+/* --- randomness ----------------------------------------------------------- */
 
 static uint64_t next(struct mutator *mu)
 {
@@ -115,7 +122,7 @@ static uint32_t rnd(struct mutator *mu, uint32_t n)
 
 #define PICK(mu, table) ((table)[rnd((mu), NELEM(table))])
 
-/* --- the model on a prefix -------------------------------------------------- */
+/* --- the model on a prefix ------------------------------------------------ */
 
 /* Runs ops [0, at) of p on the model (within PREFIX_BUDGET) and takes the
  * layout. Ops left out count as skipped, so references to them resolve
@@ -149,13 +156,6 @@ static void layout_before(struct mutator *mu, unsigned at)
 	mu->at = (int)at;
 }
 
-static int mmap_succeeded(const struct mutator *mu, unsigned k)
-{
-	const struct outcome *o = &mu->outs[k];
-
-	return mu->p.ops[k].kind == OP_MMAP && !o->err && !o->sig &&
-	       !o->skipped;
-}
 
 /* The VMA containing a, else the first one above it, else the last. */
 static const struct snap_vma *vma_near(const struct mutator *mu, uint64_t a)
@@ -170,27 +170,45 @@ static const struct snap_vma *vma_near(const struct mutator *mu, uint64_t a)
 	return &s->v[s->n - 1];
 }
 
-/* --- references -------------------------------------------------------------- */
+/* --- references ----------------------------------------------------------- */
+
+/* An op's addresses, which may be references: addr, and mremap's addr2. */
+static unsigned op_addrs(struct prog_op *op, struct prog_addr *a[2])
+{
+	a[0] = &op->addr;
+	a[1] = &op->addr2;
+	return op->kind == OP_MREMAP ? 2 : 1;
+}
+
+/* The ops whose result is an address worth referring to. */
+static int returns_addr(unsigned kind)
+{
+	return kind == OP_MMAP || kind == OP_MREMAP;
+}
 
 /* Points every reference that is not to an earlier op (NO_REF, or an op
- * that moved behind it) to the closest earlier mmap, else makes it a
- * window address. */
+ * that moved behind it) to the closest earlier mmap or mremap, else makes
+ * it a window address. */
 static void fix_refs(struct prog *p)
 {
 	for (unsigned i = 0; i < p->nops; i++) {
-		struct prog_addr *a = &p->ops[i].addr;
-		int k = (int)i - 1;
+		struct prog_addr *as[2];
 
-		if (a->kind != ADDR_REF || a->ref < i)
-			continue;
-		while (k >= 0 && p->ops[k].kind != OP_MMAP)
-			k--;
-		if (k >= 0) {
-			a->ref = (uint8_t)k;
-		} else {
-			a->kind = ADDR_WINDOW;
-			a->ref = 0;
-			a->page &= PROG_WINDOW_PAGES - 1;
+		for (unsigned x = op_addrs(&p->ops[i], as); x-- > 0;) {
+			struct prog_addr *a = as[x];
+			int k = (int)i - 1;
+
+			if (a->kind != ADDR_REF || a->ref < i)
+				continue;
+			while (k >= 0 && !returns_addr(p->ops[k].kind))
+				k--;
+			if (k >= 0) {
+				a->ref = (uint8_t)k;
+			} else {
+				a->kind = ADDR_WINDOW;
+				a->ref = 0;
+				a->page &= PROG_WINDOW_PAGES - 1;
+			}
 		}
 	}
 }
@@ -203,10 +221,11 @@ static void open_slots(struct prog *p, unsigned pos, unsigned n)
 		(p->nops - pos) * sizeof(p->ops[0]));
 	p->nops += n;
 	for (unsigned i = pos + n; i < p->nops; i++) {
-		struct prog_addr *a = &p->ops[i].addr;
+		struct prog_addr *as[2];
 
-		if (a->kind == ADDR_REF && a->ref >= pos)
-			a->ref += n;
+		for (unsigned x = op_addrs(&p->ops[i], as); x-- > 0;)
+			if (as[x]->kind == ADDR_REF && as[x]->ref >= pos)
+				as[x]->ref += n;
 	}
 }
 
@@ -217,14 +236,16 @@ static void remove_op(struct prog *p, unsigned pos)
 	p->nops--;
 	memset(&p->ops[p->nops], 0, sizeof(p->ops[0]));
 	for (unsigned i = pos; i < p->nops; i++) {
-		struct prog_addr *a = &p->ops[i].addr;
+		struct prog_addr *as[2];
 
-		if (a->kind != ADDR_REF)
-			continue;
-		if (a->ref == pos)
-			a->ref = NO_REF;
-		else if (a->ref > pos)
-			a->ref--;
+		for (unsigned x = op_addrs(&p->ops[i], as); x-- > 0;) {
+			if (as[x]->kind != ADDR_REF)
+				continue;
+			if (as[x]->ref == pos)
+				as[x]->ref = NO_REF;
+			else if (as[x]->ref > pos)
+				as[x]->ref--;
+		}
 	}
 	fix_refs(p);
 }
@@ -239,17 +260,19 @@ static void splice_ops(struct prog *dst, unsigned pos, const struct prog *src,
 	open_slots(dst, pos, n);
 	for (unsigned i = 0; i < n; i++) {
 		struct prog_op *op = &dst->ops[pos + i];
+		struct prog_addr *as[2];
 
 		*op = src->ops[from + i];
-		if (op->addr.kind == ADDR_REF)
-			op->addr.ref = op->addr.ref >= from ?
-					       op->addr.ref - from + pos :
-					       NO_REF;
+		for (unsigned x = op_addrs(op, as); x-- > 0;)
+			if (as[x]->kind == ADDR_REF)
+				as[x]->ref = as[x]->ref >= from ?
+						     as[x]->ref - from + pos :
+						     NO_REF;
 	}
 	fix_refs(dst);
 }
 
-/* --- fields -------------------------------------------------------------------- */
+/* --- fields --------------------------------------------------------------- */
 
 static const uint32_t common_prots[] = {
 	PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE, PROT_READ | PROT_EXEC,
@@ -300,7 +323,8 @@ static uint32_t mutate_prot(struct mutator *mu, uint32_t prot)
 	case 3:
 		return prot ^ PICK(mu, extra);
 	case 4:
-		return prot ^ (1u << rnd(mu, 32)); /* anything, mostly invalid */
+		/* any bit: mostly invalid ones */
+		return prot ^ (1u << rnd(mu, 32));
 	default:
 		return PICK(mu, common_prots);
 	}
@@ -324,37 +348,52 @@ static uint32_t mutate_flags(struct mutator *mu, uint32_t flags)
 		return (flags & ~(MAP_FIXED | MAP_FIXED_NOREPLACE)) |
 		       PICK(mu, placements);
 	case 6:
-		flags = (flags & ~HUGE_FIELD) |
-			(rnd(mu, 4) ? PICK(mu, huge) : rnd(mu, 64) << HUGE_SHIFT);
+		/* the hugetlb page size: 2 MiB, 1 GiB, none or any */
+		flags &= ~HUGE_FIELD;
+		if (rnd(mu, 4))
+			flags |= PICK(mu, huge);
+		else
+			flags |= rnd(mu, 64) << HUGE_SHIFT;
 		return rnd(mu, 2) ? flags | MAP_HUGETLB : flags;
 	default:
 		return gen_flags(mu);
 	}
 }
 
-/* Makes op a `kind` op, keeping the struct canonical (FORMAT.md). */
+/* Makes op a `kind` op, keeping the struct canonical (FORMAT.md). An
+ * mremap starts as a same-size fixed move to the window's start. */
 static void set_kind(struct prog_op *op, unsigned kind)
 {
 	int had_prot = op->kind == OP_MMAP || op->kind == OP_MPROTECT;
 
-	if (kind == OP_MMAP && op->kind != OP_MMAP)
-		op->flags = PAF;
+	if (kind == op->kind)
+		return;
+	op->flags = kind == OP_MMAP ? PAF :
+		    kind == OP_MREMAP ? MREMAP_MAYMOVE | MREMAP_FIXED : 0;
 	if ((kind == OP_MMAP || kind == OP_MPROTECT) && !had_prot)
 		op->prot = PROT_READ | PROT_WRITE;
-	if (kind != OP_MMAP) {
-		op->flags = 0;
+	if (kind != OP_MMAP)
 		op->off = 0;
-	}
 	if (kind != OP_MMAP && kind != OP_MPROTECT)
 		op->prot = 0;
+	memset(&op->addr2, 0, sizeof(op->addr2));
+	memset(&op->len2, 0, sizeof(op->len2));
+	if (kind == OP_MREMAP)
+		op->len2 = op->len;
 	op->kind = (uint8_t)kind;
 }
 
-/* Keeps generated touch/read ops within ACCESS_BUDGET pages. */
-static void bound_access(struct prog_op *op)
+/* Keeps generated ops cheap on the kernel side: touch/read within
+ * ACCESS_BUDGET pages, prefaulting mmaps within PREFAULT_BUDGET (else they
+ * lose MAP_POPULATE and MAP_LOCKED). */
+static void bound_cost(struct prog_op *op)
 {
 	uint64_t pages = prog_touch_pages(&op->len);
+	uint32_t prefault = MAP_POPULATE | MAP_LOCKED;
 
+	if (op->kind == OP_MMAP && (op->flags & prefault) &&
+	    prog_len_bytes(&op->len) / PAGE * op->repeat > PREFAULT_BUDGET)
+		op->flags &= ~prefault;
 	if (op->kind != OP_TOUCH && op->kind != OP_READ)
 		return;
 	/* pages <= PROG_WINDOW_PAGES <= ACCESS_BUDGET: repeat stays >= 1 */
@@ -381,10 +420,10 @@ static void mutate_bulk(struct mutator *mu, struct prog_op *op)
 	op->repeat = r < 12 ? 2 + rnd(mu, 8) : r < 15 ? PICK(mu, reps)
 						       : PICK(mu, many);
 	op->stride = op->repeat > 1 ? PICK(mu, strides) : 0;
-	bound_access(op);
+	bound_cost(op);
 }
 
-/* --- addresses and lengths --------------------------------------------------- */
+/* --- addresses and lengths ------------------------------------------------ */
 
 /* An address where something happens in the layout before op idx: the
  * edges of its VMAs, a page in or beside them, a 2 MiB boundary; else
@@ -435,12 +474,13 @@ static uint64_t edge_addr(struct mutator *mu, unsigned idx)
 	return a;
 }
 
-/* Sets op idx's address to t: as rK+n from an earlier mmap that returned
- * an address below t (what keeps programs portable: raw numbers depend on
- * the machine's layout), as W+n in the window, else raw. */
-static void set_addr(struct mutator *mu, unsigned idx, uint64_t t)
+/* Sets address a of op idx (its addr, or mremap's addr2) to t: as rK+n
+ * from an earlier mmap or mremap that returned an address below t (what
+ * keeps programs portable: raw numbers depend on the machine's layout),
+ * as W+n in the window, else raw. */
+static void set_addr_of(struct mutator *mu, unsigned idx,
+			struct prog_addr *a, uint64_t t)
 {
-	struct prog_addr *a = &mu->p.ops[idx].addr;
 	unsigned refs[PROG_MAX_OPS], n = 0;
 	int in_window = t >= W && t - W < WINDOW_BYTES;
 
@@ -448,7 +488,7 @@ static void set_addr(struct mutator *mu, unsigned idx, uint64_t t)
 	for (unsigned k = 0; k < idx; k++) {
 		uint64_t base = (uint64_t)mu->outs[k].ret;
 
-		if (mmap_succeeded(mu, k) && base <= t &&
+		if (prog_returns_addr(&mu->p, k, mu->outs) && base <= t &&
 		    (t - base) / PAGE <= UINT32_MAX)
 			refs[n++] = k;
 	}
@@ -469,6 +509,11 @@ static void set_addr(struct mutator *mu, unsigned idx, uint64_t t)
 		a->kind = ADDR_RAW;
 		a->raw = t;
 	}
+}
+
+static void set_addr(struct mutator *mu, unsigned idx, uint64_t t)
+{
+	set_addr_of(mu, idx, &mu->p.ops[idx].addr, t);
 }
 
 static void set_pages(struct prog_len *l, uint64_t pages)
@@ -540,17 +585,102 @@ static void pick_len(struct mutator *mu, unsigned idx)
 		set_pages(l, 1 + rnd(mu, 64));
 		break;
 	}
-	bound_access(&mu->p.ops[idx]);
+	bound_cost(&mu->p.ops[idx]);
 }
 
-/* --- edits ----------------------------------------------------------------------- */
+/* --- mremap ---------------------------------------------------------------- */
+
+/* Mostly valid combinations, the fixed move most of all. */
+static const uint32_t mremap_flag_sets[] = {
+	MREMAP_MAYMOVE,
+	MREMAP_MAYMOVE | MREMAP_FIXED,
+	MREMAP_MAYMOVE | MREMAP_FIXED,
+	MREMAP_MAYMOVE | MREMAP_DONTUNMAP,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+	0,
+};
+
+static uint32_t mutate_mremap_flags(struct mutator *mu, uint32_t flags)
+{
+	switch (rnd(mu, 4)) {
+	case 0:
+		return flags ^ (1u << rnd(mu, 3)); /* within the valid set */
+	case 1:
+		return flags ^ (1u << rnd(mu, 32)); /* mostly outside it */
+	default:
+		return PICK(mu, mremap_flag_sets);
+	}
+}
+
+/*
+ * mremap's lengths: one picked like any length (pick_len) and kept as
+ * both, the same size again (DONTUNMAP and fixed moves need it), old_len
+ * 0 (a duplicate), a growth or a shrink.
+ */
+static void pick_mremap_len(struct mutator *mu, unsigned idx)
+{
+	struct prog_op *op = &mu->p.ops[idx];
+	struct prog_len old = op->len;
+	uint64_t pages = prog_len_bytes(&old) / PAGE;
+
+	switch (rnd(mu, 8)) {
+	case 0:
+	case 1:
+		pick_len(mu, idx);
+		op->len2 = op->len;
+		break;
+	case 2: /* a new length picked like the old one */
+		pick_len(mu, idx);
+		op->len2 = op->len;
+		op->len = old;
+		break;
+	case 3:
+		set_pages(&op->len, 0);
+		break;
+	case 4:
+		set_pages(&op->len2, pages + 1 + rnd(mu, 16));
+		break;
+	case 5:
+		set_pages(&op->len2, pages > 1 ? pages / 2 : 1);
+		break;
+	case 6:
+		op->len2 = op->len;
+		break;
+	default:
+		pick_len(mu, idx);
+		break;
+	}
+}
+
+/* new_addr: 0 (the kernel picks, for DONTUNMAP), a free-looking page
+ * far up the window, or a VMA edge (what a fixed move unmaps). */
+static void pick_mremap_addr2(struct mutator *mu, unsigned idx)
+{
+	struct prog_addr *a = &mu->p.ops[idx].addr2;
+
+	switch (rnd(mu, 4)) {
+	case 0:
+		memset(a, 0, sizeof(*a));
+		a->kind = ADDR_RAW;
+		break;
+	case 1:
+		set_addr_of(mu, idx, a, W + (65536 + rnd(mu, 65536)) * PAGE);
+		break;
+	default:
+		set_addr_of(mu, idx, a, edge_addr(mu, idx));
+		break;
+	}
+}
+
+/* --- edits ---------------------------------------------------------------- */
 
 /* Fills the fresh slot idx with a new op fitting the layout before it. */
 static void gen_op(struct mutator *mu, unsigned idx)
 {
 	static const uint8_t kinds[] = { OP_MMAP, OP_MMAP, OP_MMAP, OP_MUNMAP,
 					 OP_MUNMAP, OP_MPROTECT, OP_MPROTECT,
-					 OP_TOUCH, OP_READ };
+					 OP_TOUCH, OP_READ, OP_MREMAP,
+					 OP_MREMAP };
 	struct prog_op *op = &mu->p.ops[idx];
 
 	memset(op, 0, sizeof(*op));
@@ -560,8 +690,8 @@ static void gen_op(struct mutator *mu, unsigned idx)
 		op->prot = PICK(mu, common_prots);
 	if (op->kind == OP_MMAP)
 		op->flags = gen_flags(mu);
-	if (op->kind == OP_MMAP && !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
-	    rnd(mu, 2)) {
+	if (op->kind == OP_MMAP &&
+	    !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && rnd(mu, 2)) {
 		op->addr.kind = ADDR_RAW; /* raw 0: the kernel picks */
 	} else {
 		set_addr(mu, idx, edge_addr(mu, idx));
@@ -570,8 +700,15 @@ static void gen_op(struct mutator *mu, unsigned idx)
 		set_pages(&op->len, 1 + rnd(mu, 16));
 	else
 		pick_len(mu, idx);
+	if (op->kind == OP_MREMAP) {
+		op->flags = PICK(mu, mremap_flag_sets);
+		op->len2 = op->len;
+		pick_mremap_len(mu, idx);
+		pick_mremap_addr2(mu, idx);
+	}
 	if (!rnd(mu, 8))
 		mutate_bulk(mu, op);
+	bound_cost(op);
 }
 
 enum edit {
@@ -603,14 +740,16 @@ static enum edit pick_edit(struct mutator *mu)
 	return ED_INSERT;
 }
 
-/* Points op idx at another earlier mmap's result, same page offset. */
+/* Points op idx (either address of an mremap) at another earlier mmap's
+ * or mremap's result, same page offset. */
 static int retarget(struct mutator *mu, unsigned idx)
 {
-	struct prog_addr *a = &mu->p.ops[idx].addr;
+	struct prog_addr *as[2], *a;
 	unsigned mmaps[PROG_MAX_OPS], n = 0;
 
+	a = as[rnd(mu, op_addrs(&mu->p.ops[idx], as))];
 	for (unsigned k = 0; k < idx; k++)
-		if (mu->p.ops[k].kind == OP_MMAP)
+		if (returns_addr(mu->p.ops[k].kind))
 			mmaps[n++] = k;
 	if (!n)
 		return -1;
@@ -665,12 +804,16 @@ static int edit(struct mutator *mu)
 		p->ops[i] = p->ops[j];
 		p->ops[j] = tmp;
 		for (unsigned k = 0; k < n; k++) {
-			struct prog_addr *a = &p->ops[k].addr;
+			struct prog_addr *as[2];
 
-			if (a->kind == ADDR_REF && a->ref == i)
-				a->ref = (uint8_t)j;
-			else if (a->kind == ADDR_REF && a->ref == j)
-				a->ref = (uint8_t)i;
+			for (unsigned x = op_addrs(&p->ops[k], as); x-- > 0;) {
+				struct prog_addr *a = as[x];
+
+				if (a->kind == ADDR_REF && a->ref == i)
+					a->ref = (uint8_t)j;
+				else if (a->kind == ADDR_REF && a->ref == j)
+					a->ref = (uint8_t)i;
+			}
 		}
 		fix_refs(p);
 		return 0;
@@ -683,12 +826,18 @@ static int edit(struct mutator *mu)
 	case ED_ADDR:
 		if (!n)
 			return -1;
-		set_addr(mu, i, edge_addr(mu, i));
+		if (op->kind == OP_MREMAP && rnd(mu, 2))
+			pick_mremap_addr2(mu, i);
+		else
+			set_addr(mu, i, edge_addr(mu, i));
 		return 0;
 	case ED_LEN:
 		if (!n)
 			return -1;
-		pick_len(mu, i);
+		if (op->kind == OP_MREMAP)
+			pick_mremap_len(mu, i);
+		else
+			pick_len(mu, i);
 		return 0;
 	case ED_PROT:
 		if (!n || (op->kind != OP_MMAP && op->kind != OP_MPROTECT))
@@ -696,15 +845,19 @@ static int edit(struct mutator *mu)
 		op->prot = mutate_prot(mu, op->prot);
 		return 0;
 	case ED_FLAGS:
-		if (!n || op->kind != OP_MMAP)
+		if (!n || (op->kind != OP_MMAP && op->kind != OP_MREMAP))
 			return -1;
-		op->flags = mutate_flags(mu, op->flags);
+		op->flags = op->kind == OP_MMAP ?
+				    mutate_flags(mu, op->flags) :
+				    mutate_mremap_flags(mu, op->flags);
+		bound_cost(op);
 		return 0;
 	case ED_KIND:
 		if (!n)
 			return -1;
-		set_kind(op, (op->kind + 1 + rnd(mu, OP__COUNT - 1)) % OP__COUNT);
-		bound_access(op);
+		j = (op->kind + 1 + rnd(mu, OP__COUNT - 1)) % OP__COUNT;
+		set_kind(op, j);
+		bound_cost(op);
 		return 0;
 	case ED_BULK:
 		if (!n)
@@ -725,7 +878,7 @@ static int edit(struct mutator *mu)
 	}
 }
 
-/* --- encoding ------------------------------------------------------------------ */
+/* --- encoding ------------------------------------------------------------- */
 
 /* Writes mu->p canonically to out: the struct goes through encode and
  * decode once (which zeroes what canonical form zeroes), then ops are

@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* 64 lines of under 300 bytes (FORMAT.md "Canonical text") */
 #define TEXT_MAX (PROG_MAX_OPS * 300 + 1)
-/* 45 bytes an op at most (FORMAT.md "Byte format") */
-#define BYTES_MAX (PROG_MAX_OPS * 45)
+/* 49 bytes an op at most (FORMAT.md "Byte format") */
+#define BYTES_MAX (PROG_MAX_OPS * 49)
 
 static struct prog p, q;
 static char text[TEXT_MAX], text2[TEXT_MAX];
@@ -64,7 +64,8 @@ static void check(const char *in)
 
 	err[0] = 0;
 	if (prog_parse(in, &p, err, sizeof(err))) {
-		if (p.nops || err[0] < '1' || err[0] > '9' || !strstr(err, ": "))
+		if (p.nops || err[0] < '1' || err[0] > '9' ||
+		    !strstr(err, ": "))
 			broken_error_contract(in);
 		return;
 	}

@@ -69,6 +69,7 @@ __attribute__((noinline)) static void in_mprotect(void) { ABORT_SITE(3); }
 __attribute__((noinline)) static void in_touch(void) { ABORT_SITE(4); }
 __attribute__((noinline)) static void in_read(void) { ABORT_SITE(5); }
 __attribute__((noinline)) static void in_op_unknown(void) { ABORT_SITE(6); }
+__attribute__((noinline)) static void in_mremap(void) { ABORT_SITE(7); }
 
 /* The op kind as the top frame (a macro, not a function, so that no
  * shared frame sits between in_<op> and diverge_<field>). */
@@ -89,6 +90,9 @@ __attribute__((noinline)) static void in_op_unknown(void) { ABORT_SITE(6); }
 			break;             \
 		case OP_READ:              \
 			in_read();         \
+			break;             \
+		case OP_MREMAP:            \
+			in_mremap();       \
 			break;             \
 		default:                   \
 			in_op_unknown();   \
@@ -285,6 +289,9 @@ static void start_engine(void)
 
 	engine_opts_default(&o);
 	o.timeout_ms = 5000;
+	/* an infrastructure error is no finding either way: retrying a hung
+	 * program would only spend another 5 s on it */
+	o.infra_retries = 0;
 	o.config_override = getenv("VMADIFF_MODEL_CONFIG");
 	if (snap && !strcmp(snap, "text"))
 		o.snap_mode = EXEC_SNAP_TEXT;

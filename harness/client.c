@@ -34,6 +34,7 @@ struct executor {
 	struct exec_shm *shm;
 	unsigned timeout_ms;
 	uint32_t seq;
+	int64_t deadline; /* of the program under way */
 	unsigned generation;
 	int ready;  /* a READY came and no program ran since */
 	int broken; /* restarting failed: every run is EXEC_BROKEN */
@@ -344,26 +345,28 @@ struct exec_shm *executor_shm(struct executor *e)
 	return e->shm;
 }
 
-enum exec_status executor_run(struct executor *e)
+enum exec_status executor_begin(struct executor *e)
 {
-	struct exec_msg m;
-	int64_t deadline;
-	uint32_t seq;
-
 	if (e->broken)
 		return EXEC_BROKEN;
 	if (drain(e) < 0)
 		return restart(e);
 	if (!e->ready && wait_ready(e, EXEC_START_TIMEOUT_MS))
 		return restart(e);
-	seq = ++e->seq;
-	e->shm->seq = seq;
+	e->shm->seq = ++e->seq;
 	if (send(e->go_fd, "g", 1, MSG_NOSIGNAL) != 1)
 		return restart(e);
 	e->ready = 0;
-	deadline = now_ms() + e->timeout_ms;
+	e->deadline = now_ms() + e->timeout_ms;
+	return EXEC_OK;
+}
+
+enum exec_status executor_wait(struct executor *e)
+{
+	struct exec_msg m;
+
 	for (;;) {
-		int r = next_msg(e, &m, deadline);
+		int r = next_msg(e, &m, e->deadline);
 
 		if (r < 0)
 			return restart(e);
@@ -374,7 +377,7 @@ enum exec_status executor_run(struct executor *e)
 				return EXEC_BROKEN;
 			return EXEC_TIMEOUT;
 		}
-		if (m.kind == EXEC_MSG_DONE && m.arg == seq) {
+		if (m.kind == EXEC_MSG_DONE && m.arg == e->seq) {
 			/* a replacement worker is coming: let it write its
 			 * facts before the caller looks at them */
 			if (!e->shm->reforked)
@@ -390,6 +393,13 @@ enum exec_status executor_run(struct executor *e)
 		}
 		/* a stale DONE or READY: keep waiting */
 	}
+}
+
+enum exec_status executor_run(struct executor *e)
+{
+	enum exec_status st = executor_begin(e);
+
+	return st == EXEC_OK ? executor_wait(e) : st;
 }
 
 unsigned executor_generation(const struct executor *e)

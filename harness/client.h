@@ -30,6 +30,15 @@ void executor_stop(struct executor *e);
 struct exec_shm *executor_shm(struct executor *e);
 /* Runs shm->prog; blocks until DONE, death or timeout. */
 enum exec_status executor_run(struct executor *e);
+/*
+ * executor_run in two halves, so that the caller can work (run the model)
+ * while the worker runs the program: begin sends the go byte and returns
+ * EXEC_OK, or the status of a failure to start (then there is nothing to
+ * wait for); wait blocks until DONE, death or timeout. The shared block
+ * belongs to the worker in between.
+ */
+enum exec_status executor_begin(struct executor *e);
+enum exec_status executor_wait(struct executor *e);
 /* Number of workers started so far (1 after executor_start). */
 unsigned executor_generation(const struct executor *e);
 pid_t executor_worker_pid(const struct executor *e);

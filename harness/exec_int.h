@@ -41,6 +41,21 @@ void snap_set_foreign(const struct exec_facts *f);
  * snapshot could not be taken.
  */
 int snap_take(int use_query, const struct snapshot **s);
+/* Forgets the snapshot's VMAs (the program's are all gone: a reset) and
+ * returns the empty snapshot. */
+const struct snapshot *snap_clear(void);
+/* Whether the last snapshot's VMAs cover all of [lo, hi). */
+int snap_covers(uint64_t lo, uint64_t hi);
+/*
+ * Brings the last snapshot up to date after calls that changed at most
+ * the pages [lo, hi) (PROCMAP_QUERY only): re-reads the VMAs there and
+ * next to it, at most max of them. 0 on success; 1 if a full snapshot is
+ * needed instead (too many VMAs, a foreign VMA changed); -1 if the ioctl
+ * failed.
+ */
+#define SNAP_UPDATE_MAX 4096u
+int snap_update(uint64_t lo, uint64_t hi, uint32_t max,
+		const struct snapshot **s);
 /* Fills vmflags of v[0..n) (sorted) from smaps VmFlags. */
 int snap_vmflags(struct snap_vma *v, uint32_t n);
 /* Set when a snapshot found a foreign VMA changed (a program VMA merged

@@ -80,6 +80,10 @@ struct exec_shm {
 	/* response, valid after DONE(seq) */
 	uint32_t nops_done;
 	uint32_t reforked;   /* the worker will be replaced (irreversible) */
+	uint32_t rechecked;  /* the per-op snapshots, which re-read only
+				what each op could change, missed a change:
+				the results are from a rerun with full ones */
+	uint32_t pad_resp;
 	struct outcome out[PROG_MAX_OPS];
 	uint64_t digest[PROG_MAX_OPS]; /* snapshot_digest after each op */
 	uint32_t full_n;

@@ -197,24 +197,43 @@ void snap_set_foreign(const struct exec_facts *f)
 				     fr[i + 1].last : i;
 }
 
+/* Whether kernel VMA k, which overlaps foreign VMA f, is still that VMA
+ * (the stack may have grown down). Anything else means a program VMA
+ * merged with a foreign one. */
+static int foreign_intact(unsigned f, const struct kvma *k)
+{
+	return k->end == fr[f].end &&
+	       (k->start == fr[f].start ||
+		(fr[f].growsdown && k->start < fr[f].start));
+}
+
+static void to_snap(const struct kvma *k, struct snap_vma *v, uint64_t *obj)
+{
+	memset(v, 0, sizeof(*v));
+	v->start = k->start;
+	v->end = k->end;
+	v->pgoff = k->offset >> PROG_PAGE_SHIFT;
+	v->prot = k->prot;
+	v->shared = k->shared;
+	/* memfd backing comes with file ops; for now inode != 0 is shmem */
+	v->backing = k->inode ? SNAP_SHMEM : SNAP_ANON;
+	*obj = k->inode ? (uint64_t)k->dev_major << 52 ^
+				  (uint64_t)k->dev_minor << 32 ^ k->inode
+			: 0;
+}
+
 /*
  * Records one VMA (in address order) and returns where the next query may
- * start. A VMA overlapping a foreign one must be exactly that VMA (the
- * stack may have grown down); anything else means a program VMA merged
- * with a foreign one. Query mode skips to the last VMA of a contiguous
- * foreign block: the guard keeps programs away from its interior, only its
- * outer edges can change.
+ * start. Query mode skips to the last VMA of a contiguous foreign block:
+ * the guard keeps programs away from its interior, only its outer edges
+ * can change.
  */
 static uint64_t add_vma(const struct kvma *k)
 {
-	struct snap_vma *v;
-
 	while (fi < nfr && fr[fi].end <= k->start)
 		fi++;
 	if (fi < nfr && fr[fi].start < k->end) {
-		if (k->end != fr[fi].end ||
-		    (k->start != fr[fi].start &&
-		     !(fr[fi].growsdown && k->start < fr[fi].start))) {
+		if (!foreign_intact(fi, k)) {
 			snap_tainted = 1;
 			return k->end;
 		}
@@ -225,19 +244,7 @@ static uint64_t add_vma(const struct kvma *k)
 		snap_tainted = 1;
 		return k->end;
 	}
-	v = &snap_v[snap.n];
-	memset(v, 0, sizeof(*v));
-	v->start = k->start;
-	v->end = k->end;
-	v->pgoff = k->offset >> PROG_PAGE_SHIFT;
-	v->prot = k->prot;
-	v->shared = k->shared;
-	/* memfd backing comes with file ops; for now inode != 0 is shmem */
-	v->backing = k->inode ? SNAP_SHMEM : SNAP_ANON;
-	snap_obj[snap.n] = k->inode ? (uint64_t)k->dev_major << 52 ^
-					      (uint64_t)k->dev_minor << 32 ^
-					      k->inode
-				    : 0;
+	to_snap(k, &snap_v[snap.n], &snap_obj[snap.n]);
 	snap.n++;
 	return k->end;
 }
@@ -248,31 +255,41 @@ static void add_text(const struct kvma *k, void *arg)
 	add_vma(k);
 }
 
+/* The first VMA that ends above addr: 1 and *k, 0 if there is none, -1 if
+ * the ioctl failed. */
+static int query_one(uint64_t addr, struct kvma *k)
+{
+	struct procmap_query q = {
+		.size = sizeof(q),
+		.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+		.query_addr = addr,
+	};
+
+	while (ioctl(maps_fd, PROCMAP_QUERY, &q))
+		if (errno != EINTR)
+			return errno == ENOENT ? 0 : -1;
+	memset(k, 0, sizeof(*k));
+	k->start = q.vma_start;
+	k->end = q.vma_end;
+	k->offset = q.vma_offset;
+	k->inode = q.inode;
+	k->dev_major = q.dev_major;
+	k->dev_minor = q.dev_minor;
+	k->prot = q.vma_flags & 7;
+	k->shared = !!(q.vma_flags & PROCMAP_QUERY_VMA_SHARED);
+	return 1;
+}
+
 static int take_query(void)
 {
 	uint64_t addr = 0;
 
 	for (;;) {
-		struct procmap_query q = {
-			.size = sizeof(q),
-			.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
-			.query_addr = addr,
-		};
-		struct kvma k = { 0 };
+		struct kvma k;
+		int r = query_one(addr, &k);
 
-		if (ioctl(maps_fd, PROCMAP_QUERY, &q)) {
-			if (errno == EINTR)
-				continue;
-			return errno == ENOENT ? 0 : -1;
-		}
-		k.start = q.vma_start;
-		k.end = q.vma_end;
-		k.offset = q.vma_offset;
-		k.inode = q.inode;
-		k.dev_major = q.dev_major;
-		k.dev_minor = q.dev_minor;
-		k.prot = q.vma_flags & 7;
-		k.shared = !!(q.vma_flags & PROCMAP_QUERY_VMA_SHARED);
+		if (r <= 0)
+			return r;
 		if (k.start >= task_limit)
 			return 0;
 		addr = add_vma(&k);
@@ -289,6 +306,111 @@ int snap_take(int use_query, const struct snapshot **s)
 	snapshot_canonicalise_objects(&snap, snap_obj);
 	*s = &snap;
 	return r;
+}
+
+const struct snapshot *snap_clear(void)
+{
+	snap.n = 0;
+	return &snap;
+}
+
+/* First index in snap_v whose VMA ends above addr. */
+static uint32_t first_ending_above(uint64_t addr)
+{
+	uint32_t lo = 0, hi = snap.n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (snap_v[mid].end > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+int snap_covers(uint64_t lo, uint64_t hi)
+{
+	for (uint32_t i = first_ending_above(lo); lo < hi; i++) {
+		if (i == snap.n || snap_v[i].start > lo)
+			return 0;
+		lo = snap_v[i].end;
+	}
+	return 1;
+}
+
+/*
+ * The range grows by a page on each side where a VMA touches it: that
+ * neighbour may have merged with it or been split. Every VMA that now
+ * intersects the range replaces, in the snapshot, every VMA that
+ * intersected the span they and the range cover: a VMA that merged with
+ * its neighbour (an mprotect with PROT_GROWSDOWN reaches down to its
+ * VMA's start) still intersects the range and covers the old neighbour.
+ * Foreign VMAs met on the way must be intact. Gives up (1) when one is
+ * not or when more than max VMAs come: the caller then takes a full
+ * snapshot.
+ */
+int snap_update(uint64_t lo, uint64_t hi, uint32_t max,
+		const struct snapshot **s)
+{
+	static struct snap_vma upd_v[SNAP_UPDATE_MAX];
+	static uint64_t upd_obj[SNAP_UPDATE_MAX];
+	uint32_t n = 0, i0, i1;
+	uint64_t addr;
+	unsigned f = 0;
+
+	if (max > SNAP_UPDATE_MAX)
+		max = SNAP_UPDATE_MAX;
+	i0 = lo >= PROG_PAGE_SIZE ? first_ending_above(lo - PROG_PAGE_SIZE)
+				   : snap.n;
+	if (i0 < snap.n && snap_v[i0].start < lo)
+		lo -= PROG_PAGE_SIZE;
+	i1 = first_ending_above(hi);
+	if (hi <= UINT64_MAX - PROG_PAGE_SIZE && i1 < snap.n &&
+	    snap_v[i1].start < hi + PROG_PAGE_SIZE)
+		hi += PROG_PAGE_SIZE;
+	while (f < nfr && fr[f].end <= lo)
+		f++;
+	for (addr = lo; addr < hi;) {
+		struct kvma k;
+		int r = query_one(addr, &k);
+
+		if (r < 0)
+			return -1;
+		if (!r || k.start >= hi || k.start >= task_limit)
+			break;
+		addr = k.end;
+		while (f < nfr && fr[f].end <= k.start)
+			f++;
+		if (f < nfr && fr[f].start < k.end) {
+			if (!foreign_intact(f, &k))
+				return 1;
+			continue;
+		}
+		if (n == max)
+			return 1;
+		to_snap(&k, &upd_v[n], &upd_obj[n]);
+		n++;
+	}
+	if (n) {
+		lo = lo < upd_v[0].start ? lo : upd_v[0].start;
+		hi = hi > upd_v[n - 1].end ? hi : upd_v[n - 1].end;
+	}
+	i0 = first_ending_above(lo);
+	for (i1 = i0; i1 < snap.n && snap_v[i1].start < hi; i1++)
+		;
+	if (snap.n - (i1 - i0) + n > snap.cap)
+		return 1;
+	memmove(&snap_v[i0 + n], &snap_v[i1], (snap.n - i1) * sizeof(*snap_v));
+	memmove(&snap_obj[i0 + n], &snap_obj[i1],
+		(snap.n - i1) * sizeof(*snap_obj));
+	memcpy(&snap_v[i0], upd_v, n * sizeof(*snap_v));
+	memcpy(&snap_obj[i0], upd_obj, n * sizeof(*snap_obj));
+	snap.n = snap.n - (i1 - i0) + n;
+	snapshot_canonicalise_objects(&snap, snap_obj);
+	*s = &snap;
+	return 0;
 }
 
 /* smaps VmFlags mnemonics by bit (show_smap_vma_flags, x86-64 6.18 plus

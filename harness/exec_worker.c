@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,9 +19,15 @@
 #include "../model/model.h"
 #include "exec_int.h"
 
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#define MAP_HUGE_MASK 0x3f
+#endif
+
 /* Exit code for a snapshot that could not be taken: an executor failure,
  * reported as a death so that it can never look like a divergence. */
 #define EXEC_EXIT_SNAPFAIL 66
+#define SYS_mseal_ 462 /* 6.10; glibc 2.36 lacks SYS_mseal */
 
 static struct exec_shm *shm;
 static struct exec_facts facts;
@@ -109,26 +116,102 @@ static int access_pages(uint64_t addr, uint64_t npages, int write,
 	return sig;
 }
 
+/*
+ * The pages an op's calls may have changed (their union over the reps),
+ * for snap_update(); empty when lo >= hi. access: the op only touched or
+ * read pages, which changes the layout only where no VMA was (a fault
+ * that grows a GROWSDOWN VMA).
+ */
+struct window {
+	uint64_t lo, hi;
+	int access;
+};
+
+static void window_add(struct window *w, uint64_t addr, uint64_t len)
+{
+	uint64_t lo = addr & ~(PROG_PAGE_SIZE - 1), hi = addr + len;
+
+	/* the calls round len up to pages; a range that wraps fails */
+	hi = hi < addr || hi > UINT64_MAX - PROG_PAGE_SIZE
+		     ? UINT64_MAX
+		     : (hi + PROG_PAGE_SIZE - 1) & ~(PROG_PAGE_SIZE - 1);
+	if (w->lo >= w->hi) {
+		w->lo = lo;
+		w->hi = hi;
+		return;
+	}
+	w->lo = lo < w->lo ? lo : w->lo;
+	w->hi = hi > w->hi ? hi : w->hi;
+}
+
+/*
+ * The bytes an mremap of len at addr may change: a hugetlb VMA rounds the
+ * lengths up to its huge page size (align_hugetlb()), to which addr is
+ * then aligned; 2 MiB and 1 GiB pages exist.
+ */
+static uint64_t mremap_span(uint64_t addr, uint64_t len)
+{
+	uint64_t h = !(addr & ((1ull << 30) - 1)) ? 1ull << 30 :
+		     !(addr & ((1ull << 21) - 1)) ? 1ull << 21 :
+						    PROG_PAGE_SIZE;
+
+	return len > UINT64_MAX - h ? UINT64_MAX : (len + h - 1) & ~(h - 1);
+}
+
+/*
+ * A MAP_HUGETLB mapping covers whole huge pages (len rounds up, a fixed
+ * addr must be aligned): the size the flags name, else the default one,
+ * at most 1 GiB here.
+ */
+static uint64_t mmap_align(const struct prog_op *op)
+{
+	unsigned shift = op->flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK;
+
+	if (!(op->flags & MAP_HUGETLB))
+		return PROG_PAGE_SIZE;
+	return 1ull << (shift ? shift : 30);
+}
+
+/* window_add of [addr, addr + len) widened to multiples of align. */
+static void window_add_aligned(struct window *w, uint64_t addr, uint64_t len,
+			       uint64_t align)
+{
+	uint64_t lo = addr & ~(align - 1), end = addr + len;
+
+	end = end < addr || end > UINT64_MAX - align
+		      ? UINT64_MAX
+		      : (end + align - 1) & ~(align - 1);
+	window_add(w, lo, end - lo);
+}
+
 /* One op, all its reps (semantics: harness/prog.c); out is shm->out. */
-static void run_op(unsigned idx, struct outcome *out)
+static void run_op(unsigned idx, struct outcome *out, struct window *w)
 {
 	const struct prog_op *op = &prog.ops[idx];
 	int access = op->kind == OP_TOUCH || op->kind == OP_READ;
+	int placed = op->kind == OP_MMAP &&
+		     !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE));
 	uint64_t len = prog_len_bytes(&op->len);
+	uint64_t len2 = prog_len_bytes(&op->len2);
 	uint64_t npages = prog_touch_pages(&op->len);
+	uint64_t align = op->kind == OP_MMAP ? mmap_align(op) : PROG_PAGE_SIZE;
 	struct outcome o = { 0 };
 
+	w->lo = w->hi = 0;
+	w->access = access;
 	for (uint32_t rep = 0; rep < op->repeat; rep++) {
 		uint64_t addr = prog_resolve_addr(&prog, idx, rep, out);
+		uint64_t addr2 = prog_resolve_addr2(&prog, idx, rep, out);
 		uint64_t done;
 		long r;
 
 		memset(&o, 0, sizeof(o));
-		if (prog_op_is_foreign(op, addr, foreign, nforeign)) {
+		if (prog_op_is_foreign(op, addr, addr2, foreign, nforeign)) {
 			o.skipped = 1;
 			break;
 		}
 		if (access) {
+			window_add(w, addr, npages * PROG_PAGE_SIZE);
 			o.sig = access_pages(addr, npages, op->kind == OP_TOUCH,
 					     idx << 16 | rep, &done);
 			o.ret = done;
@@ -138,12 +221,33 @@ static void run_op(unsigned idx, struct outcome *out)
 				break;
 			continue;
 		}
+		/* where the kernel places a mapping, only the result counts */
+		if (!placed)
+			window_add_aligned(w, addr, len, align);
+		/* mremap: growth in place, and the unmapped fixed target */
+		if (op->kind == OP_MREMAP)
+			window_add(w, addr,
+				   mremap_span(addr, len > len2 ? len : len2));
+		if (op->kind == OP_MREMAP && (op->flags & MREMAP_FIXED))
+			window_add(w, addr2, mremap_span(addr2, len2));
 		if (op->kind == OP_MMAP)
 			r = syscall(SYS_mmap, addr, len, (unsigned long)op->prot,
 				    (unsigned long)op->flags, -1L,
 				    (unsigned long)op->off);
+		else if (op->kind == OP_MREMAP)
+			r = syscall(SYS_mremap, addr, len, len2,
+				    (unsigned long)op->flags, addr2);
 		else if (op->kind == OP_MUNMAP)
 			r = syscall(SYS_munmap, addr, len);
+		else if (op->kind == OP_MADVISE)
+			r = syscall(SYS_madvise, addr, len, (long)(int)op->flags);
+		else if (op->kind == OP_MLOCK)
+			r = syscall(SYS_mlock2, addr, len, (long)(int)op->flags);
+		else if (op->kind == OP_MUNLOCK)
+			r = syscall(SYS_munlock, addr, len);
+		else if (op->kind == OP_MSEAL)
+			r = syscall(SYS_mseal_, addr, len,
+				    (unsigned long)op->flags);
 		else
 			r = syscall(SYS_mprotect, addr, len,
 				    (unsigned long)op->prot);
@@ -152,17 +256,58 @@ static void run_op(unsigned idx, struct outcome *out)
 			o.err = errno;
 			break;
 		}
+		/* sealed VMAs never unmap: only a new worker is clean */
+		if (op->kind == OP_MSEAL)
+			shm->reforked = 1;
+		if (op->kind == OP_MMAP)
+			window_add_aligned(w, (uint64_t)r, len, align);
+		else if (op->kind == OP_MREMAP)
+			window_add(w, (uint64_t)r, mremap_span(r, len2));
 	}
 	out[idx] = o;
 }
+
+/* A full snapshot: PROCMAP_QUERY costs an ioctl per VMA, the maps text
+ * a line per VMA plus a read: past SNAP_TEXT_MIN program VMAs (counted
+ * at the last snapshot) the text is cheaper. */
+#define SNAP_TEXT_MIN 16
+static uint32_t last_n;
 
 static const struct snapshot *take(void)
 {
 	const struct snapshot *s;
 
-	if (snap_take(use_query, &s))
+	if (snap_take(use_query && last_n < SNAP_TEXT_MIN, &s))
 		_exit(EXEC_EXIT_SNAPFAIL);
+	last_n = s->n;
 	return s;
+}
+
+/* The snapshot after an op that changed at most w (incremental mode):
+ * none is needed when it changed nothing (skipped, or a failed mmap the
+ * kernel was to place) or only accessed pages inside known VMAs. A window
+ * with more VMAs than half the layout costs more than a full snapshot. */
+static const struct snapshot *update(const struct snapshot *s,
+				     const struct window *w)
+{
+	int r;
+
+	if (w->lo >= w->hi || (w->access && snap_covers(w->lo, w->hi)))
+		return s;
+	r = snap_update(w->lo, w->hi, last_n / 2 + SNAP_TEXT_MIN, &s);
+	if (r < 0)
+		_exit(EXEC_EXIT_SNAPFAIL);
+	if (r)
+		return take();
+	last_n = s->n;
+	return s;
+}
+
+/* vmflags are 0 in these snapshots: the one-shot hash of the array is the
+ * same value as snapshot_digest(s, 0), which hashes VMA by VMA. */
+static uint64_t digest(const struct snapshot *s)
+{
+	return snapshot_digest(s, 1);
 }
 
 static void copy_full(const struct snapshot *s, int with_vmflags)
@@ -173,14 +318,20 @@ static void copy_full(const struct snapshot *s, int with_vmflags)
 		_exit(EXEC_EXIT_SNAPFAIL);
 }
 
-/* Unmaps every program VMA (runs of adjacent ones in one call). A VMA
- * that will not go, or a tainted foreign one, needs a fresh worker. */
+/* Unmaps every program VMA, one call per stretch between foreign VMAs
+ * (the holes in a stretch unmap harmlessly). A VMA that will not go, or
+ * a tainted foreign one, needs a fresh worker. */
 static void reset(const struct snapshot *s)
 {
-	for (uint32_t i = 0; i < s->n;) {
-		uint64_t start = s->v[i].start, end = s->v[i].end;
+	unsigned f = 0;
 
-		while (++i < s->n && s->v[i].start == end)
+	for (uint32_t i = 0; i < s->n;) {
+		uint64_t start = s->v[i].start, end = s->v[i].end, limit;
+
+		while (f < nforeign && foreign[f].end <= start)
+			f++;
+		limit = f < nforeign ? foreign[f].start : UINT64_MAX;
+		while (++i < s->n && s->v[i].start < limit)
 			end = s->v[i].end;
 		if (syscall(SYS_munmap, start, end - start))
 			shm->reforked = 1;
@@ -189,21 +340,31 @@ static void reset(const struct snapshot *s)
 		shm->reforked = 1;
 }
 
-/* Runs the ops with a snapshot after each; returns the last one (NULL
- * without snapshots). */
-static const struct snapshot *run_ops(unsigned nops, int snaps, int full_at,
-				      int vmflags)
+/*
+ * Runs the ops with a snapshot after each; returns the last one (NULL
+ * without snapshots; with inc, the empty one without ops). inc: after a
+ * reset the program has no VMAs, and each op's snapshot re-reads only
+ * the range the op could change.
+ */
+static const struct snapshot *run_ops(unsigned nops, int snaps, int inc,
+				      int full_at, int vmflags)
 {
 	const struct snapshot *s = NULL;
 
+	if (inc) {
+		s = snap_clear();
+		last_n = 0;
+	}
 	if (snaps && full_at == (int)nops)
 		copy_full(take(), vmflags);
 	for (unsigned i = 0; i < nops; i++) {
-		run_op(i, shm->out);
+		struct window w;
+
+		run_op(i, shm->out, &w);
 		if (!snaps)
 			continue;
-		s = take();
-		shm->digest[i] = snapshot_digest(s, 0);
+		s = inc ? update(s, &w) : take();
+		shm->digest[i] = digest(s);
 		if (full_at == (int)i)
 			copy_full(s, vmflags);
 	}
@@ -226,11 +387,11 @@ static void run_isolated(unsigned nops, int snaps, int full_at, int vmflags)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (snap_open())
 			_exit(EXEC_EXIT_SNAPFAIL);
-		run_ops(nops, snaps, full_at, vmflags);
+		run_ops(nops, snaps, 0, full_at, vmflags);
 		_exit(0);
 	}
 	if (c < 0)
-		_exit(EXEC_EXIT_REFORK);
+		_exit(EXEC_EXIT_SNAPFAIL);
 	while (waitpid(c, &st, 0) < 0)
 		if (errno != EINTR)
 			_exit(EXEC_EXIT_SNAPFAIL);
@@ -242,9 +403,10 @@ static void run_isolated(unsigned nops, int snaps, int full_at, int vmflags)
 
 static void run_prog(void)
 {
-	const struct snapshot *s;
-	int snaps, full_at, vmflags;
+	const struct snapshot *s, *all;
+	int snaps, inc, full_at, vmflags;
 	unsigned nops;
+	uint64_t want;
 
 	memcpy(&prog, &shm->prog, sizeof(prog));
 	snaps = shm->snap_mode != EXEC_SNAP_NONE;
@@ -254,6 +416,7 @@ static void run_prog(void)
 	vmflags = shm->with_vmflags;
 	shm->nops_done = 0;
 	shm->reforked = 0;
+	shm->rechecked = 0;
 	shm->full_n = 0;
 	nops = prog_valid(&prog) ? prog.nops : 0;
 
@@ -262,8 +425,29 @@ static void run_prog(void)
 		shm->nops_done = nops;
 		return;
 	}
-	s = run_ops(nops, snaps, full_at, vmflags);
+	/* incremental snapshots unless a full one is wanted (a report) */
+	inc = snaps && use_query && full_at < 0;
+	s = run_ops(nops, snaps, inc, full_at, vmflags);
 	shm->nops_done = nops;
+	if (!inc) {
+		reset(s ? s : take());
+		return;
+	}
+	/*
+	 * Each op's snapshot re-read only what the op could change; a full
+	 * one now must match the last. If it does not, something changed
+	 * outside an op's range: the program runs again, from a reset, with
+	 * full snapshots, and those are the results.
+	 */
+	want = digest(s);
+	all = take();
+	if (digest(all) == want) {
+		reset(all);
+		return;
+	}
+	reset(all);
+	shm->rechecked = 1;
+	s = run_ops(nops, snaps, 0, full_at, vmflags);
 	reset(s ? s : take());
 }
 

@@ -8,19 +8,27 @@
  * Op semantics. For rep = 0 .. repeat-1:
  *  - addr = prog_resolve_addr(p, idx, rep, out): the base (PROG_WINDOW_BASE
  *    for ADDR_WINDOW; out[ref].ret for ADDR_REF when op `ref` is an OP_MMAP
- *    that succeeded (err == 0, sig == 0, not skipped), else
+ *    or OP_MREMAP that succeeded (err == 0, sig == 0, not skipped), else
  *    PROG_WINDOW_BASE; the raw value for ADDR_RAW) plus
  *    (page + rep * stride) * 4096 + off, all modulo 2^64.
  *    len = prog_len_bytes(&op->len): pages * 4096, or bytes when raw.
+ *    mremap resolves addr2 and len2 (new_addr, new_len) by the same rules,
+ *    addr2 also advancing by rep * stride pages.
  *  - Guard (prog_op_is_foreign): the rep is skipped if
  *    prog_range_is_foreign(addr, len), where for touch/read len is
  *    npages * 4096 with npages = prog_touch_pages(&op->len) (raw lengths
  *    round up to whole pages; at most PROG_WINDOW_PAGES). An mmap with
  *    addr 0 and neither MAP_FIXED nor MAP_FIXED_NOREPLACE is exempt: the
  *    kernel picks a free range. (A MAP_FIXED mmap at 0 is not: as root it
- *    maps page 0 up, over the executor's text.)
- *  - mmap: mmap(addr, len, prot, flags, -1, off): ret = the address, or -1
- *    with err = errno. munmap, mprotect: ret = 0, or -1 with err = errno.
+ *    maps page 0 up, over the executor's text.) For mremap the range is
+ *    [addr, max(len, len2)) (the source and where it may grow in place)
+ *    and, with MREMAP_FIXED or MREMAP_DONTUNMAP, [addr2, len2) too, unless
+ *    addr2 is 0 without MREMAP_FIXED (the kernel picks).
+ *  - mmap: mmap(addr, len, prot, flags, -1, off), mremap: mremap(addr, len,
+ *    len2, flags, addr2): ret = the address, or -1 with err = errno.
+ *    munmap, mprotect: ret = 0, or -1 with err = errno; so are
+ *    madvise(addr, len, (int)flags), mlock2(addr, len, flags),
+ *    munlock(addr, len) and mseal(addr, len, flags).
  *  - touch writes touch_byte((idx << 16) | rep, i) to addr + i * 4096 for
  *    i < npages; read reads the byte there. ret = pages accessed before a
  *    fault (npages if none); a fault sets sig = SIGSEGV or SIGBUS (err
@@ -34,24 +42,45 @@
 
 #include <sys/mman.h>
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4 /* uapi linux/mman.h; glibc 2.36 lacks it */
+#endif
+
+int prog_returns_addr(const struct prog *p, unsigned k,
+		      const struct outcome *out)
+{
+	const struct outcome *o = &out[k];
+
+	return (p->ops[k].kind == OP_MMAP || p->ops[k].kind == OP_MREMAP) &&
+	       !o->err && !o->sig && !o->skipped;
+}
+
+static uint64_t resolve(const struct prog *p, unsigned idx, unsigned rep,
+			const struct outcome *out, const struct prog_addr *a)
+{
+	uint64_t base = PROG_WINDOW_BASE;
+
+	if (a->kind == ADDR_RAW)
+		base = a->raw;
+	else if (a->kind == ADDR_REF && a->ref < idx &&
+		 prog_returns_addr(p, a->ref, out))
+		base = (uint64_t)out[a->ref].ret;
+	return base + ((uint64_t)a->page + (uint64_t)rep * p->ops[idx].stride) *
+			      PROG_PAGE_SIZE + a->off;
+}
+
 uint64_t prog_resolve_addr(const struct prog *p, unsigned idx, unsigned rep,
 			   const struct outcome *out)
 {
-	const struct prog_op *op = &p->ops[idx];
-	const struct prog_addr *a = &op->addr;
-	uint64_t base = PROG_WINDOW_BASE;
+	return resolve(p, idx, rep, out, &p->ops[idx].addr);
+}
 
-	if (a->kind == ADDR_RAW) {
-		base = a->raw;
-	} else if (a->kind == ADDR_REF && a->ref < idx) {
-		const struct prog_op *r = &p->ops[a->ref];
-		const struct outcome *o = &out[a->ref];
-
-		if (r->kind == OP_MMAP && !o->err && !o->sig && !o->skipped)
-			base = (uint64_t)o->ret;
-	}
-	return base + ((uint64_t)a->page + (uint64_t)rep * op->stride) *
-			      PROG_PAGE_SIZE + a->off;
+uint64_t prog_resolve_addr2(const struct prog *p, unsigned idx, unsigned rep,
+			    const struct outcome *out)
+{
+	if (p->ops[idx].kind != OP_MREMAP)
+		return 0;
+	return resolve(p, idx, rep, out, &p->ops[idx].addr2);
 }
 
 uint64_t prog_len_bytes(const struct prog_len *l)
@@ -85,8 +114,22 @@ int prog_range_is_foreign(uint64_t start, uint64_t len,
 	return 0;
 }
 
+/* mremap's second range: the destination of a fixed move, or a
+ * DONTUNMAP hint (a hint of 0 lets the kernel pick). */
+static int mremap_dest_is_foreign(const struct prog_op *op, uint64_t addr2,
+				  const struct range *foreign,
+				  unsigned nforeign)
+{
+	if (!(op->flags & MREMAP_FIXED) &&
+	    (!(op->flags & MREMAP_DONTUNMAP) || !addr2))
+		return 0;
+	return prog_range_is_foreign(addr2, prog_len_bytes(&op->len2),
+				     foreign, nforeign);
+}
+
 int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
-		       const struct range *foreign, unsigned nforeign)
+		       uint64_t addr2, const struct range *foreign,
+		       unsigned nforeign)
 {
 	uint64_t len = prog_len_bytes(&op->len);
 
@@ -95,7 +138,43 @@ int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
 	else if (op->kind == OP_MMAP && !addr &&
 		 !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 		return 0;
+	if (op->kind == OP_MREMAP) {
+		if (mremap_dest_is_foreign(op, addr2, foreign, nforeign))
+			return 1;
+		if (prog_len_bytes(&op->len2) > len)
+			len = prog_len_bytes(&op->len2);
+	}
 	return prog_range_is_foreign(addr, len, foreign, nforeign);
+}
+
+int prog_advice_ok(uint32_t advice)
+{
+	switch ((int)advice) {
+	case 25:  /* MADV_COLLAPSE */
+	case 100: /* MADV_HWPOISON */
+	case 101: /* MADV_SOFT_OFFLINE */
+	case 102: /* MADV_GUARD_INSTALL */
+	case 103: /* MADV_GUARD_REMOVE */
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int addr_valid(const struct prog_addr *a, unsigned idx)
+{
+	if (a->off >= PROG_PAGE_SIZE)
+		return 0;
+	switch (a->kind) {
+	case ADDR_WINDOW:
+		return a->page < PROG_WINDOW_PAGES;
+	case ADDR_REF:
+		return a->ref < idx;
+	case ADDR_RAW:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int prog_valid(const struct prog *p)
@@ -104,26 +183,16 @@ int prog_valid(const struct prog *p)
 		return 0;
 	for (unsigned i = 0; i < p->nops; i++) {
 		const struct prog_op *op = &p->ops[i];
-		const struct prog_addr *a = &op->addr;
 
 		if (op->kind >= OP__COUNT || op->repeat < 1 ||
 		    op->repeat > PROG_MAX_REPEAT || op->len.raw > 1 ||
-		    a->off >= PROG_PAGE_SIZE)
+		    !addr_valid(&op->addr, i))
 			return 0;
-		switch (a->kind) {
-		case ADDR_WINDOW:
-			if (a->page >= PROG_WINDOW_PAGES)
-				return 0;
-			break;
-		case ADDR_REF:
-			if (a->ref >= i)
-				return 0;
-			break;
-		case ADDR_RAW:
-			break;
-		default:
+		if (op->kind == OP_MREMAP &&
+		    (op->len2.raw > 1 || !addr_valid(&op->addr2, i)))
 			return 0;
-		}
+		if (op->kind == OP_MADVISE && !prog_advice_ok(op->flags))
+			return 0;
 	}
 	return 1;
 }

@@ -31,6 +31,11 @@ enum op_kind {
 	OP_MPROTECT, /* mprotect(addr, len, prot)                             */
 	OP_TOUCH,    /* write one byte at offset 0 of each page of [addr,len) */
 	OP_READ,     /* read one byte at offset 0 of each page of [addr,len)  */
+	OP_MREMAP,   /* mremap(addr, len, len2, flags, addr2)                 */
+	OP_MADVISE,  /* madvise(addr, len, flags): flags is the advice        */
+	OP_MLOCK,    /* mlock2(addr, len, flags)                              */
+	OP_MUNLOCK,  /* munlock(addr, len)                                    */
+	OP_MSEAL,    /* mseal(addr, len, flags)                               */
 	OP__COUNT
 };
 
@@ -65,13 +70,17 @@ struct prog_op {
 	uint8_t kind; /* enum op_kind */
 	uint8_t pad[3];
 	uint32_t prot;  /* mmap, mprotect: PROT_* bits, any value */
-	uint32_t flags; /* mmap: MAP_* bits, any value */
+	uint32_t flags; /* mmap: MAP_* bits; mremap: MREMAP_* bits; madvise:
+			 * the advice (prog_advice_ok); mlock, mseal: their
+			 * flags; any value */
 	uint32_t repeat; /* >= 1 */
 	uint32_t stride; /* pages, for repeat > 1 */
 	uint32_t pad2;
 	uint64_t off; /* mmap offset argument */
 	struct prog_addr addr;
 	struct prog_len len;
+	struct prog_addr addr2; /* mremap: new_addr */
+	struct prog_len len2;	/* mremap: new_len */
 };
 
 struct prog {
@@ -82,9 +91,16 @@ struct prog {
 
 /* The address an op refers to, given the outcomes of the ops before it.
  * ADDR_REF to an op that did not return an address (it failed, was
- * skipped, or is not an mmap) resolves relative to PROG_WINDOW_BASE. */
+ * skipped, or is not an mmap or mremap) resolves relative to
+ * PROG_WINDOW_BASE. */
 uint64_t prog_resolve_addr(const struct prog *p, unsigned idx, unsigned rep,
 			   const struct outcome *out);
+/* The same for an mremap's second address (new_addr); 0 for other ops. */
+uint64_t prog_resolve_addr2(const struct prog *p, unsigned idx, unsigned rep,
+			    const struct outcome *out);
+/* Whether op k returned an address: an mmap or mremap that succeeded. */
+int prog_returns_addr(const struct prog *p, unsigned k,
+		      const struct outcome *out);
 uint64_t prog_len_bytes(const struct prog_len *l);
 /* Pages a touch/read accesses: raw lengths round up to whole pages; at most
  * PROG_WINDOW_PAGES (op semantics: top of harness/prog.c). */
@@ -100,13 +116,20 @@ uint64_t prog_touch_pages(const struct prog_len *l);
 int prog_range_is_foreign(uint64_t start, uint64_t len,
 			  const struct range *foreign, unsigned nforeign);
 /*
- * The guard for one rep of op at its resolved addr (op semantics: top of
- * harness/prog.c): the range is len (touch/read: prog_touch_pages() pages)
- * at addr; an mmap is exempt only when the kernel picks the address
- * (addr 0 without MAP_FIXED or MAP_FIXED_NOREPLACE). True: skip the rep.
+ * The guard for one rep of op at its resolved addr (and addr2, for
+ * mremap; op semantics: top of harness/prog.c): the range is len
+ * (touch/read: prog_touch_pages() pages) at addr; an mmap is exempt only
+ * when the kernel picks the address (addr 0 without MAP_FIXED or
+ * MAP_FIXED_NOREPLACE). True: skip the rep.
  */
 int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
-		       const struct range *foreign, unsigned nforeign);
+		       uint64_t addr2, const struct range *foreign,
+		       unsigned nforeign);
+
+/* Whether a program may hold this madvise advice: not those the model
+ * does not know (COLLAPSE, GUARD_INSTALL/REMOVE), nor HWPOISON and
+ * SOFT_OFFLINE, which as root would take the machine's memory offline. */
+int prog_advice_ok(uint32_t advice);
 
 /* Byte codec: total (every byte string decodes to a valid program) and
  * stable (decode(encode(decode(b))) == decode(b)). */

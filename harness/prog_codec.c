@@ -20,6 +20,10 @@
 #define MAP_DROPPABLE 0x08 /* 6.11; glibc 2.36 lacks it */
 #endif
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4 /* 5.7; glibc 2.36 lacks it */
+#endif
+
 /* Window pages are taken modulo its size, a power of two. */
 _Static_assert((PROG_WINDOW_PAGES & (PROG_WINDOW_PAGES - 1)) == 0,
 	       "PROG_WINDOW_PAGES must be a power of two");
@@ -88,6 +92,34 @@ static const uint64_t offsets[] = {
 
 static const uint32_t strides[8] = { 1, 2, 0, 3, 4, 8, 16, 512 };
 
+/* mremap flags: the valid combinations first, then the invalid ones. */
+static const uint32_t mremap_flags[8] = {
+	MREMAP_MAYMOVE,
+	0,
+	MREMAP_MAYMOVE | MREMAP_FIXED,
+	MREMAP_MAYMOVE | MREMAP_DONTUNMAP,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+	MREMAP_FIXED,
+	MREMAP_DONTUNMAP,
+	MREMAP_FIXED | MREMAP_DONTUNMAP,
+};
+
+/* madvise advices: the modelled ones (uapi values), then invalid ones. */
+static const uint32_t advices[] = {
+	4 /* DONTNEED */, 0 /* NORMAL */, 1 /* RANDOM */, 2 /* SEQUENTIAL */,
+	3 /* WILLNEED */, 8 /* FREE */, 9 /* REMOVE */, 10 /* DONTFORK */,
+	11 /* DOFORK */, 12 /* MERGEABLE */, 13 /* UNMERGEABLE */,
+	14 /* HUGEPAGE */, 15 /* NOHUGEPAGE */, 16 /* DONTDUMP */,
+	17 /* DODUMP */, 18 /* WIPEONFORK */, 19 /* KEEPONFORK */,
+	20 /* COLD */, 21 /* PAGEOUT */, 22 /* POPULATE_READ */,
+	23 /* POPULATE_WRITE */, 24 /* DONTNEED_LOCKED */, 5, 0xffffffff,
+};
+
+/* mremap lengths: old_len 0 (a duplicate) is one selector in 8; new_len
+ * equal to old_len (DONTUNMAP, fixed moves) one in 4. */
+#define OLD_LEN_ZERO 0x20
+#define NEW_LEN_SAME 0x40
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Selector 0x1f of a 32-entry block means explicit bytes, not the table. */
@@ -125,10 +157,11 @@ static uint64_t pick64(struct reader *r, uint8_t s, const uint64_t *t,
 }
 
 /*
- * The ref byte: < 0x80 picks among the earlier mmaps, most recent first,
- * since only an mmap returns a useful address; >= 0x80 names any earlier
- * op by index (what encode writes). The first op has no earlier op: the
- * byte is still read, so that the bytes after it keep their meaning.
+ * The ref byte: < 0x80 picks among the earlier mmaps and mremaps, most
+ * recent first, since only they return a useful address; >= 0x80 names
+ * any earlier op by index (what encode writes). The first op has no
+ * earlier op: the byte is still read, so that the bytes after it keep
+ * their meaning.
  */
 static uint8_t decode_ref(struct reader *r, const struct prog *p,
 			  unsigned idx)
@@ -141,7 +174,7 @@ static uint8_t decode_ref(struct reader *r, const struct prog *p,
 	if (b >= 0x80)
 		return (b & 0x7f) % idx;
 	for (unsigned i = idx; i-- > 0;)
-		if (p->ops[i].kind == OP_MMAP)
+		if (p->ops[i].kind == OP_MMAP || p->ops[i].kind == OP_MREMAP)
 			mmaps[n++] = i;
 	return n ? mmaps[b % n] : b % idx;
 }
@@ -177,10 +210,9 @@ static void decode_addr(struct reader *r, const struct prog *p,
 	}
 }
 
-static void decode_len(struct reader *r, struct prog_len *l)
+/* A length from selector s (read already). */
+static void decode_len_sel(struct reader *r, uint8_t s, struct prog_len *l)
 {
-	uint8_t s = rd8(r);
-
 	if (s < 0xc0) {
 		l->pages = 1 + s % 16;
 	} else if (s < 0xe0) {
@@ -191,6 +223,64 @@ static void decode_len(struct reader *r, struct prog_len *l)
 		l->raw = 1;
 		l->bytes = pick64(r, s, len_bytes, NELEM(len_bytes));
 	}
+}
+
+static void decode_len(struct reader *r, struct prog_len *l)
+{
+	decode_len_sel(r, rd8(r), l);
+}
+
+/* mremap's old_len: selectors below OLD_LEN_ZERO mean 0 pages. */
+static void decode_old_len(struct reader *r, struct prog_len *l)
+{
+	uint8_t s = rd8(r);
+
+	if (s >= OLD_LEN_ZERO)
+		decode_len_sel(r, s, l);
+}
+
+/* mremap's new_len: selectors below NEW_LEN_SAME repeat old_len. */
+static void decode_new_len(struct reader *r, const struct prog_len *old,
+			   struct prog_len *l)
+{
+	uint8_t s = rd8(r);
+
+	if (s < NEW_LEN_SAME)
+		*l = *old;
+	else
+		decode_len_sel(r, s, l);
+}
+
+static uint32_t decode_mremap_flags(struct reader *r)
+{
+	uint8_t s = rd8(r);
+
+	if (s < 0xf8)
+		return mremap_flags[s & 7];
+	return mremap_flags[s & 7] ^ (uint32_t)rdle(r, 4);
+}
+
+/* An advice: the table, or (0xf8-0xff) a u32 the model knows, else
+ * the first entry (prog_advice_ok). */
+static uint32_t decode_advice(struct reader *r)
+{
+	uint8_t s = rd8(r);
+	uint32_t v;
+
+	if (s < 0xf8)
+		return advices[s % NELEM(advices)];
+	v = (uint32_t)rdle(r, 4);
+	return prog_advice_ok(v) ? v : advices[0];
+}
+
+/* mlock2 and mseal flags: mostly the valid ones, rarely a u32. */
+static uint32_t decode_lock_flags(struct reader *r, uint8_t kind)
+{
+	uint8_t s = rd8(r);
+
+	if (s >= 0xf8)
+		return (uint32_t)rdle(r, 4);
+	return kind == OP_MLOCK && s >= 0x80;
 }
 
 static uint32_t decode_prot(struct reader *r)
@@ -257,11 +347,22 @@ void prog_decode(const uint8_t *data, size_t size, struct prog *p)
 		op->kind = (k & 0xf) % OP__COUNT;
 		op->repeat = 1;
 		decode_addr(&r, p, idx, &op->addr);
-		decode_len(&r, &op->len);
+		if (op->kind == OP_MREMAP) {
+			decode_old_len(&r, &op->len);
+			decode_new_len(&r, &op->len, &op->len2);
+			op->flags = decode_mremap_flags(&r);
+			decode_addr(&r, p, idx, &op->addr2);
+		} else {
+			decode_len(&r, &op->len);
+		}
 		if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
 			op->prot = decode_prot(&r);
 		if (op->kind == OP_MMAP)
 			op->flags = decode_flags(&r);
+		if (op->kind == OP_MADVISE)
+			op->flags = decode_advice(&r);
+		if (op->kind == OP_MLOCK || op->kind == OP_MSEAL)
+			op->flags = decode_lock_flags(&r, op->kind);
 		if (op->kind == OP_MMAP && (k & KIND_OFF))
 			op->off = decode_off(&r);
 		if ((k & KIND_BULK) == KIND_BULK)
@@ -331,7 +432,9 @@ static void encode_addr(struct writer *w, const struct prog_addr *a)
 		wrle(w, a->off, 2);
 }
 
-static void encode_len(struct writer *w, const struct prog_len *l)
+/* base: the selector of 1 page (0x00, or 0x20 and 0x40 for mremap). */
+static void encode_len(struct writer *w, const struct prog_len *l,
+		       uint8_t base)
 {
 	int i;
 
@@ -341,7 +444,7 @@ static void encode_len(struct writer *w, const struct prog_len *l)
 		if (i < 0)
 			wrle(w, l->bytes, 8);
 	} else if (l->pages >= 1 && l->pages <= 16) {
-		wr8(w, l->pages - 1);
+		wr8(w, base + l->pages - 1);
 	} else {
 		i = find32(len_pages, NELEM(len_pages), l->pages);
 		wr8(w, 0xc0 | (i >= 0 ? i : 0x1f));
@@ -414,11 +517,42 @@ size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap)
 			k |= KIND_BULK;
 		wr8(&w, k);
 		encode_addr(&w, &op->addr);
-		encode_len(&w, &op->len);
+		if (op->kind == OP_MREMAP) {
+			if (!op->len.raw && !op->len.pages)
+				wr8(&w, 0);
+			else
+				encode_len(&w, &op->len, OLD_LEN_ZERO);
+			if (!memcmp(&op->len2, &op->len, sizeof(op->len)))
+				wr8(&w, 0);
+			else
+				encode_len(&w, &op->len2, NEW_LEN_SAME);
+			i = find32(mremap_flags, NELEM(mremap_flags),
+				   op->flags);
+			wr8(&w, i >= 0 ? i : 0xf8);
+			if (i < 0)
+				wrle(&w, op->flags ^ mremap_flags[0], 4);
+			encode_addr(&w, &op->addr2);
+		} else {
+			encode_len(&w, &op->len, 0);
+		}
 		if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
 			encode_prot(&w, op->prot);
 		if (op->kind == OP_MMAP)
 			encode_flags(&w, op->flags);
+		if (op->kind == OP_MADVISE) {
+			i = find32(advices, NELEM(advices), op->flags);
+			wr8(&w, i >= 0 ? i : 0xf8);
+			if (i < 0)
+				wrle(&w, op->flags, 4);
+		}
+		if (op->kind == OP_MLOCK || op->kind == OP_MSEAL) {
+			if (op->flags > 1 || (op->flags && op->kind == OP_MSEAL)) {
+				wr8(&w, 0xf8);
+				wrle(&w, op->flags, 4);
+			} else {
+				wr8(&w, op->flags ? 0x80 : 0);
+			}
+		}
 		if (k & KIND_OFF) {
 			i = find64(offsets, NELEM(offsets), op->off);
 			wr8(&w, i >= 0 ? 0xc0 + i : 0xff);

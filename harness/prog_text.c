@@ -31,6 +31,10 @@
 #define MAP_HUGE_1GB (30u << MAP_HUGE_SHIFT)
 #endif
 
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
 #define HUGE_FIELD (0x3fu << MAP_HUGE_SHIFT)
 
 /* A name stands for val; it prints when (value & mask) == val. */
@@ -44,7 +48,9 @@ struct name {
 static const char *const op_names[OP__COUNT] = {
 	[OP_MMAP] = "mmap",	    [OP_MUNMAP] = "munmap",
 	[OP_MPROTECT] = "mprotect", [OP_TOUCH] = "touch",
-	[OP_READ] = "read",
+	[OP_READ] = "read",	    [OP_MREMAP] = "mremap",
+	[OP_MADVISE] = "madvise",   [OP_MLOCK] = "mlock",
+	[OP_MUNLOCK] = "munlock",   [OP_MSEAL] = "mseal",
 };
 
 static const struct name prot_names[] = {
@@ -79,6 +85,34 @@ static const struct name flag_names[] = {
 	BITS("SYNC", MAP_SYNC),
 	{ "HUGE_2MB", MAP_HUGE_2MB, HUGE_FIELD },
 	{ "HUGE_1GB", MAP_HUGE_1GB, HUGE_FIELD },
+};
+
+/* The MREMAP_ flags without the prefix. */
+static const struct name mremap_names[] = {
+	BITS("MAYMOVE", MREMAP_MAYMOVE),
+	BITS("FIXED", MREMAP_FIXED),
+	BITS("DONTUNMAP", MREMAP_DONTUNMAP),
+};
+
+/* The MADV_ advices without the prefix: a whole value each. */
+#define ADVICE(name, val) { name, val, 0xffffffff }
+static const struct name advice_names[] = {
+	ADVICE("NORMAL", 0),	     ADVICE("RANDOM", 1),
+	ADVICE("SEQUENTIAL", 2),     ADVICE("WILLNEED", 3),
+	ADVICE("DONTNEED", 4),	     ADVICE("FREE", 8),
+	ADVICE("REMOVE", 9),	     ADVICE("DONTFORK", 10),
+	ADVICE("DOFORK", 11),	     ADVICE("MERGEABLE", 12),
+	ADVICE("UNMERGEABLE", 13),   ADVICE("HUGEPAGE", 14),
+	ADVICE("NOHUGEPAGE", 15),    ADVICE("DONTDUMP", 16),
+	ADVICE("DODUMP", 17),	     ADVICE("WIPEONFORK", 18),
+	ADVICE("KEEPONFORK", 19),    ADVICE("COLD", 20),
+	ADVICE("PAGEOUT", 21),	     ADVICE("POPULATE_READ", 22),
+	ADVICE("POPULATE_WRITE", 23), ADVICE("DONTNEED_LOCKED", 24),
+};
+
+/* The MLOCK_ flags without the prefix. */
+static const struct name mlock_names[] = {
+	BITS("ONFAULT", 1),
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -169,6 +203,22 @@ static void put_op(struct sink *o, const struct prog_op *op)
 		else
 			put(o, " 0");
 	}
+	if (op->kind == OP_MREMAP) {
+		put_len(o, &op->len2);
+		if (op->flags)
+			put_names(o, op->flags, mremap_names,
+				  NELEM(mremap_names), " ");
+		else
+			put(o, " 0");
+		put_addr(o, &op->addr2);
+	}
+	if (op->kind == OP_MADVISE)
+		put_names(o, op->flags, advice_names, NELEM(advice_names),
+			  " ");
+	if (op->kind == OP_MLOCK && op->flags)
+		put_names(o, op->flags, mlock_names, NELEM(mlock_names), " ");
+	if (op->kind == OP_MSEAL && op->flags)
+		put(o, " 0x%x", op->flags);
 	if (op->kind == OP_MMAP && op->off)
 		put(o, " off=0x%llx", (unsigned long long)op->off);
 	if (op->repeat > 1)
@@ -455,17 +505,33 @@ static int lookup(const struct tok *t, const struct name *tab, size_t n,
 	return 0;
 }
 
+enum bits_kind { BITS_PROT, BITS_MMAP, BITS_MREMAP, BITS_MLOCK, BITS_MSEAL };
+
 /*
  * PART|PART|...: each part a name or a number (letters for prot).
  * Names are tried first: "32BIT" is a name, not a number.
  */
-static int parse_bits(struct parser *ps, int is_prot, uint32_t *out)
+static int parse_bits(struct parser *ps, enum bits_kind kind, uint32_t *out)
 {
-	const struct name *tab = is_prot ? prot_names : flag_names;
-	size_t ntab = is_prot ? NELEM(prot_names) : NELEM(flag_names);
-	const char *what = is_prot ?
-		"prot (none, r/w/x letters, SEM, GROWSDOWN, GROWSUP or a number, joined by |)" :
-		"mmap flags (names such as PRIVATE|ANONYMOUS|FIXED, or a number, joined by |)";
+	static const struct {
+		const struct name *tab;
+		size_t n;
+		const char *what;
+	} kinds[] = {
+		[BITS_PROT] = { prot_names, NELEM(prot_names),
+				"prot (none, r/w/x letters, SEM, GROWSDOWN, GROWSUP or a number, joined by |)" },
+		[BITS_MMAP] = { flag_names, NELEM(flag_names),
+				"mmap flags (names such as PRIVATE|ANONYMOUS|FIXED, or a number, joined by |)" },
+		[BITS_MREMAP] = { mremap_names, NELEM(mremap_names),
+				  "mremap flags (MAYMOVE, FIXED, DONTUNMAP or a number, joined by |)" },
+		[BITS_MLOCK] = { mlock_names, NELEM(mlock_names),
+				 "mlock flags (ONFAULT or a number, joined by |)" },
+		[BITS_MSEAL] = { NULL, 0, "mseal flags (a number)" },
+	};
+	int is_prot = kind == BITS_PROT;
+	const struct name *tab = kinds[kind].tab;
+	size_t ntab = kinds[kind].n;
+	const char *what = kinds[kind].what;
 	struct tok t = next(ps), part, rest = t;
 	uint32_t v;
 	uint64_t n;
@@ -521,6 +587,49 @@ static int parse_repeat(struct parser *ps, const struct tok *t,
 	return 0;
 }
 
+/* Whether t is xREPEAT/STRIDE (not an optional argument before it). */
+static int is_repeat(const struct tok *t)
+{
+	return t->n > 1 && t->p[0] == 'x' &&
+	       is_num(&(struct tok){ t->p + 1, t->n - 1 });
+}
+
+/*
+ * The advice of madvise: a name or a number (prog_advice_ok). The flags
+ * of mlock and mseal are optional: 0 if the line ends or goes on with
+ * xREPEAT/STRIDE.
+ */
+static int parse_op_flags(struct parser *ps, struct prog_op *op)
+{
+	const char *save = ps->cur;
+	struct tok t = next(ps);
+	uint32_t v;
+	uint64_t n;
+
+	if (op->kind != OP_MADVISE) {
+		ps->cur = save;
+		if (!t.n || is_repeat(&t))
+			return 0;
+		return parse_bits(ps, op->kind == OP_MLOCK ? BITS_MLOCK :
+							      BITS_MSEAL,
+				  &op->flags);
+	}
+	if (lookup(&t, advice_names, NELEM(advice_names), &v)) {
+		op->flags = v;
+		return 0;
+	}
+	if (!is_num(&t))
+		return fail(ps,
+			    "expected an advice (a name such as DONTNEED, or a number), found %s",
+			    FOUND(&t));
+	if (num(ps, &t, UINT32_MAX, "an advice", &n))
+		return -1;
+	if (!prog_advice_ok(n))
+		return fail(ps, "advice %s is not supported", FOUND(&t));
+	op->flags = n;
+	return 0;
+}
+
 /* After the fixed arguments: off=N (mmap), xREPEAT/STRIDE, once each. */
 static int parse_options(struct parser *ps, struct prog_op *op)
 {
@@ -537,8 +646,7 @@ static int parse_options(struct parser *ps, struct prog_op *op)
 				return fail(ps, "off= given twice");
 			if (num(ps, &v, UINT64_MAX, "an offset", &op->off))
 				return -1;
-		} else if (t.p[0] == 'x' && t.n > 1 && is_num(&(struct tok){
-				   t.p + 1, t.n - 1 })) {
+		} else if (is_repeat(&t)) {
 			if (seen_repeat++)
 				return fail(ps, "xREPEAT/STRIDE given twice");
 			if (parse_repeat(ps, &t, op))
@@ -565,7 +673,7 @@ static int parse_op(struct parser *ps, const struct tok *name,
 			break;
 	if (k == OP__COUNT)
 		return fail(ps,
-			    "unknown op %s (expected mmap, munmap, mprotect, touch or read)",
+			    "unknown op %s (expected mmap, munmap, mprotect, touch, read, mremap, madvise, mlock, munlock or mseal)",
 			    FOUND(name));
 	if (idx == PROG_MAX_OPS)
 		return fail(ps, "too many ops (at most %u)", PROG_MAX_OPS);
@@ -573,9 +681,18 @@ static int parse_op(struct parser *ps, const struct tok *name,
 	op->repeat = 1;
 	if (parse_addr(ps, idx, &op->addr) || parse_len(ps, &op->len))
 		return -1;
-	if ((k == OP_MMAP || k == OP_MPROTECT) && parse_bits(ps, 1, &op->prot))
+	if ((k == OP_MMAP || k == OP_MPROTECT) &&
+	    parse_bits(ps, BITS_PROT, &op->prot))
 		return -1;
-	if (k == OP_MMAP && parse_bits(ps, 0, &op->flags))
+	if (k == OP_MMAP && parse_bits(ps, BITS_MMAP, &op->flags))
+		return -1;
+	if (k == OP_MREMAP &&
+	    (parse_len(ps, &op->len2) ||
+	     parse_bits(ps, BITS_MREMAP, &op->flags) ||
+	     parse_addr(ps, idx, &op->addr2)))
+		return -1;
+	if ((k == OP_MADVISE || k == OP_MLOCK || k == OP_MSEAL) &&
+	    parse_op_flags(ps, op))
 		return -1;
 	if (parse_options(ps, op))
 		return -1;

@@ -34,16 +34,22 @@ endif
 
 # make fuzz-compare: FUZZ_SECONDS with the custom mutator, then as long
 # with byte mutations only, each from the seeds into a fresh corpus; prints
-# the last cov/ft/exec/s of each. One at a time: they share the cores.
+# the last cov/ft/exec/s of each, then how many edges of model/ each final
+# corpus covers, both replayed by the plain binary (independent of how
+# busy the machine was). One at a time: they share the cores. The binaries
+# run from private copies, which a rebuild during the run cannot replace.
 CMP = $(B)/fuzz-compare
+CMP_ENV = VMADIFF_EXECUTOR=$(CMP)/bin/vmadiff-executor \
+	  VMADIFF_SUPPRESSIONS=corpus/suppressions ASAN_OPTIONS=detect_leaks=0
 fuzz-compare: fuzz-build $(B)/vmadiff_fuzzer_plain
-	@rm -rf $(CMP) && mkdir -p $(CMP)/seeds
+	@rm -rf $(CMP) && mkdir -p $(CMP)/seeds $(CMP)/bin
+	@cp $(B)/vmadiff_fuzzer $(B)/vmadiff_fuzzer_plain $(B)/vmadiff-executor $(CMP)/bin/
 	@$(B)/vmadiff encode corpus/seeds -o $(CMP)/seeds
 	@for t in vmadiff_fuzzer vmadiff_fuzzer_plain; do \
 	  mkdir -p $(CMP)/$$t.corpus $(CMP)/$$t.findings; \
 	  echo "$$t: $(FUZZ_SECONDS) s"; \
-	  VMADIFF_EXECUTOR=$(B)/vmadiff-executor ASAN_OPTIONS=detect_leaks=0 \
-	    $(B)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  $(CMP_ENV) \
+	    $(CMP)/bin/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -seed=$${FUZZ_SEED:-1} -timeout=25 -max_len=4096 \
 	    -dict=fuzz/vmadiff_fuzzer.dict -fork=1 -ignore_crashes=1 \
 	    -ignore_timeouts=1 -ignore_ooms=1 \
@@ -56,13 +62,21 @@ fuzz-compare: fuzz-build $(B)/vmadiff_fuzzer_plain
 	    "$$(grep -E '^#[0-9]+: cov:' $(CMP)/$$t.log | tail -n 1)" \
 	    "$$(ls $(CMP)/$$t.findings | wc -l)"; \
 	done
+	@echo "=== model/ edges the final corpora cover (replayed by one binary) ==="
+	@for t in vmadiff_fuzzer vmadiff_fuzzer_plain; do \
+	  $(CMP_ENV) $(CMP)/bin/vmadiff_fuzzer_plain -runs=0 -print_coverage=1 \
+	    $(CMP)/$$t.corpus 2>&1 | grep -E '^(UN)?COVERED_FUNC:.* /[^ ]*/model/' | \
+	    sed -E 's|.*edges: ([0-9]+)/([0-9]+) .*|\1 \2|' | \
+	    awk -v t=$$t '{ c += $$1; n += $$2 } END { printf "%-22s %d of %d\n", t, c, n }'; \
+	done
 
 .PHONY: fuzz-compare afl
 
 # --- AFL++ ----------------------------------------------------------------
 # The same target built with afl-clang-fast and libAFLDriver.a (Debian's
-# afl++), the executor beside it, and the mutator as an AFL++ custom
-# mutator library (fuzz/afl_mutator.c). AFL_SAN=-fsanitize=address for ASan.
+# afl++), the executor and the suppressions beside it, and the mutator as
+# an AFL++ custom mutator library (fuzz/afl_mutator.c).
+# AFL_SAN=-fsanitize=address for ASan.
 AFL_CC ?= afl-clang-fast
 AFL_SAN ?=
 AFL_DRIVER ?= /usr/lib/afl/libAFLDriver.a
@@ -90,7 +104,13 @@ $(AB)/vmadiff-mutator.so: $(PIC_OBJ)
 	@mkdir -p $(AB)
 	$(CC) -shared -Wl,-z,defs $^ -lxxhash -o $@
 
-afl: $(AB)/vmadiff_fuzzer $(AB)/vmadiff-executor $(AB)/vmadiff-mutator.so
+# the target looks for its suppressions beside itself, too
+$(AB)/vmadiff.suppressions: corpus/suppressions
+	@mkdir -p $(AB)
+	cp $< $@
+
+afl: $(AB)/vmadiff_fuzzer $(AB)/vmadiff-executor $(AB)/vmadiff-mutator.so \
+	$(AB)/vmadiff.suppressions
 
 # tests/test_mutator.c includes the mutator (white-box).
 $(B)/tests/test_mutator: fuzz/mutator.c

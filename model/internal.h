@@ -63,12 +63,26 @@
 #define VM_MIXEDMAP VMF(VMF_MIXEDMAP)
 #define VM_NOHUGEPAGE VMF(VMF_NOHUGEPAGE)
 #define VM_DROPPABLE VMF(VMF_DROPPABLE)
+#define VM_SEQ_READ VMF(VMF_SEQ_READ)
+#define VM_RAND_READ VMF(VMF_RAND_READ)
+#define VM_DONTCOPY VMF(VMF_DONTCOPY)
+#define VM_HUGEPAGE VMF(VMF_HUGEPAGE)
+#define VM_MERGEABLE VMF(VMF_MERGEABLE)
+#define VM_SEALED VMF(VMF_SEALED)
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 /* VM_STICKY: this 6.18.44 build carries the 6.19 VM_MAYBE_GUARD, which
  * is ignored for merging and ORed into the merged VMA (mm/vma.c). */
 #define VM_IGNORE_MERGE VM_MAYBE_GUARD
+
+/* vma_is_sealed() (mm/vma.h): munmap, MAP_FIXED, mprotect and mremap
+ * refuse a sealed VMA with EPERM. */
+static inline bool vma_is_sealed(const struct vma *vma)
+{
+	return vma->vm_flags & VM_SEALED;
+}
 
 /* An error travels in a pointer or address like the kernel's ERR_PTR. */
 #define ERR_ADDR(e) ((uint64_t)(int64_t)(e))
@@ -105,6 +119,8 @@ struct model {
 	unsigned nforeign;
 	uint32_t last_anon_vma; /* anon_vma identities handed out */
 	uint32_t last_file;	/* file objects (shmem, hugetlbfs) so far */
+	uint32_t file_cap;	/* entries of file_pages */
+	uint64_t *file_pages;	/* shmem objects' sizes (i_size), by id */
 	uint64_t locked_vm;	/* pages, mm->locked_vm */
 	struct page_store pages;
 };
@@ -155,6 +171,7 @@ static inline uint64_t kernel_mmap_min_addr(const struct model *m)
 
 /* vma.c */
 struct vma *vma_merge_new_range(struct model *m, struct vma_merge_struct *vmg);
+struct vma *vma_merge_mmap_range(struct model *m, struct vma_merge_struct *vmg);
 int vma_modify_flags(struct model *m, struct vma *prev, struct vma **vmap,
 		     uint64_t start, uint64_t end, uint64_t *vm_flags);
 uint32_t find_mergeable_anon_vma(struct model *m, struct vma *vma);
@@ -164,6 +181,9 @@ void vms_complete_munmap_vmas(struct model *m, struct vma_munmap_struct *vms);
 int do_vmi_munmap(struct model *m, uint64_t start, uint64_t len);
 bool security_vm_enough_memory(const struct model *m, uint64_t pages);
 bool mlock_future_ok(const struct model *m, uint64_t flags, uint64_t bytes);
+struct vma *copy_vma(struct model *m, struct vma **vmap, uint64_t addr,
+		     uint64_t len, uint64_t pgoff, bool merge_self);
+struct vma *vma_merge_extend(struct model *m, struct vma *vma, uint64_t delta);
 
 /* memory.c */
 void page_store_init(struct page_store *ps);
@@ -171,6 +191,13 @@ void page_store_destroy(struct page_store *ps);
 /* Drops the pages [first, first + n) of obj. */
 void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
 		     uint64_t n);
+/* Moves the private pages [from, from + n) to [to, to + n). */
+void page_store_move(struct page_store *ps, uint64_t from, uint64_t to,
+		     uint64_t n);
+/* shmem_zero_setup(): a new shmem object of the given size; its id. */
+uint32_t shmem_zero_setup(struct model *m, uint64_t pages);
+/* __anon_vma_prepare() (mm/rmap.c): give vma an anon_vma. */
+void anon_vma_prepare(struct model *m, struct vma *vma);
 /* populate_vma_page_range() (mm/gup.c), as far as VMA state goes. */
 void populate_vma_page_range(struct model *m, struct vma *vma);
 

@@ -166,11 +166,84 @@ void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
 }
 
 /*
+ * move_ptes() for private anonymous memory (object 0): the pages
+ * [from, from + n) become [to, to + n). mremap() never lets the two
+ * ranges overlap and the destination holds no pages (it was free or just
+ * unmapped). Unlinks first, then rekeys, so a chain is never walked while
+ * it changes.
+ */
+void page_store_move(struct page_store *ps, uint64_t from, uint64_t to,
+		     uint64_t n)
+{
+	struct page_data *moved = NULL, *pd, **pp;
+
+	if (!ps->count)
+		return;
+	/* probe page by page or scan the table, whichever is shorter */
+	for (uint64_t i = 0; n <= ps->nbuckets && i < n; i++) {
+		pp = page_slot(ps, 0, from + i);
+		if (!*pp)
+			continue;
+		pd = *pp;
+		*pp = pd->next;
+		pd->next = moved;
+		moved = pd;
+	}
+	for (uint64_t b = 0; n > ps->nbuckets && b < ps->nbuckets; b++) {
+		pp = &ps->bucket[b];
+		while (*pp) {
+			pd = *pp;
+			if (pd->obj || pd->idx - from >= n) {
+				pp = &pd->next;
+				continue;
+			}
+			*pp = pd->next;
+			pd->next = moved;
+			moved = pd;
+		}
+	}
+	while (moved) {
+		pd = moved;
+		moved = pd->next;
+		pd->idx = to + (pd->idx - from);
+		pp = page_slot(ps, 0, pd->idx);
+		pd->next = NULL;
+		*pp = pd;
+	}
+}
+
+/*
+ * shmem_zero_setup() -> shmem_kernel_file_setup(): the object is as large
+ * as the mapping (its i_size); mremap() can map past that end later.
+ */
+uint32_t shmem_zero_setup(struct model *m, uint64_t pages)
+{
+	uint32_t id = ++m->last_file;
+
+	if (id >= m->file_cap) {
+		uint32_t cap = m->file_cap ? m->file_cap : 64;
+		uint64_t *n;
+
+		while (cap <= id)
+			cap *= 2;
+		n = realloc(m->file_pages, cap * sizeof(*n));
+
+		if (!n)
+			abort();
+		memset(n + m->file_cap, 0, (cap - m->file_cap) * sizeof(*n));
+		m->file_pages = n;
+		m->file_cap = cap;
+	}
+	m->file_pages[id] = pages;
+	return id;
+}
+
+/*
  * __anon_vma_prepare(): reuse a compatible neighbour's anon_vma
  * (find_mergeable_anon_vma) or allocate a new one; either way the VMA's
  * anon_vma_chain is singular, i.e. not a fork child.
  */
-static void anon_vma_prepare(struct model *m, struct vma *vma)
+void anon_vma_prepare(struct model *m, struct vma *vma)
 {
 	uint32_t anon_vma;
 
@@ -294,6 +367,10 @@ static int do_user_addr_fault(struct model *m, uint64_t addr, bool write,
 	if (!vma || access_error(write, vma))
 		return SIGSEGV;
 	if (vma->hpage_shift)
+		return SIGBUS;
+	/* shmem_fault() -> shmem_get_folio_gfp(): past i_size is SIGBUS */
+	if (vma->file && vma->vm_pgoff + PHYS_PFN(addr - vma->vm_start) >=
+				 m->file_pages[vma->file])
 		return SIGBUS;
 	if (write && !(vma->vm_flags & VM_SHARED))
 		anon_vma_prepare(m, vma);

@@ -5,6 +5,7 @@
  * __vm_munmap -> do_vmi_munmap (mm/mmap.c, mm/vma.c, mm/util.c).
  */
 #include "internal.h"
+#include "kver.h"
 
 /*
  * PGOFF_LOFFT_MAX (fs/hugetlbfs/inode.c): pgoffs whose byte offset would
@@ -26,7 +27,8 @@
 
 /*
  * LEGACY_MAP_MASK (include/linux/mman.h): what MAP_SHARED_VALIDATE accepts
- * on a file without FOP_MMAP_SYNC.
+ * on a file without FOP_MMAP_SYNC; MAP_ABOVE4G only since it exists
+ * (kver_map_above4g).
  */
 #define LEGACY_MAP_MASK                                                       \
 	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | \
@@ -63,12 +65,13 @@ static uint8_t hstate_sizelog(unsigned log)
 }
 
 /* calc_vm_flag_bits(): MAP_STACK means VM_NOHUGEPAGE on THP kernels. */
-static uint64_t calc_vm_flag_bits(uint64_t flags)
+static uint64_t calc_vm_flag_bits(const struct model *m, uint64_t flags)
 {
 	return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) |
 	       (flags & MAP_LOCKED ? VM_LOCKED : 0) |
 	       (flags & MAP_SYNC ? VM_SYNC : 0) |
-	       (flags & MAP_STACK ? VM_NOHUGEPAGE : 0);
+	       ((flags & MAP_STACK) && kver_map_stack_nohugepage(&m->cfg) ?
+			VM_NOHUGEPAGE : 0);
 }
 
 /* can_do_mlock() (mm/mlock.c). */
@@ -106,35 +109,6 @@ static uint64_t get_unmapped_area_fixed(const struct model *m, uint64_t addr,
 	return addr;
 }
 
-/*
- * hugetlb_get_unmapped_area(): the hint is rounded up to a huge page and
- * taken if free; else arch_get_unmapped_area_topdown() searches with the
- * huge page as align_mask: unmapped_area_topdown() finds the highest gap
- * holding len + hsize - PAGE_SIZE and places the mapping at
- * round_down(gap_end - len) with align_offset = pgoff << PAGE_SHIFT.
- * (The bottom-up fallback rounds up instead: not modelled.)
- */
-static uint64_t hugetlb_get_unmapped_area(const struct model *m, uint64_t addr,
-					  uint64_t len, uint64_t pgoff,
-					  uint64_t flags, uint64_t hsize)
-{
-	uint64_t pad = hsize - PAGE_SIZE, off = pgoff << PAGE_SHIFT, ret, gap;
-
-	addr = (addr + hsize - 1) & ~(hsize - 1);
-	if (addr) {
-		ret = get_unmapped_area(&m->mm, &m->cfg, addr, len, 0, flags, 0);
-		if (ret == addr)
-			return ret;
-	}
-	if (len + pad < len)
-		return ERR_ADDR(-ENOMEM);
-	ret = get_unmapped_area(&m->mm, &m->cfg, 0, len + pad, 0, flags, 0);
-	if (IS_ERR_ADDR(ret))
-		return ret;
-	gap = ret + pad;
-	return gap - ((gap - off) & pad);
-}
-
 /* accountable_mapping(): private writable, not NORESERVE, not hugetlb. */
 static bool accountable_mapping(const struct hugetlb_file *hf,
 				uint64_t vm_flags)
@@ -168,7 +142,9 @@ static int hugetlbfs_file_mmap(uint64_t pgoff, uint64_t len, uint64_t hsize,
  * overlaps, account, then merge with prev/next or insert a new VMA, and
  * only then unmap the gathered VMAs. A failure before the PTEs of the
  * overlap are cleared leaves it mapped (splits stay); a failure after
- * that (vms_abort_munmap_vmas) leaves a hole.
+ * that (vms_abort_munmap_vmas) leaves a hole. Before 6.12
+ * (kver_mmap_fixed_gathers) mmap_region() unmapped the overlap first,
+ * turning any failure of that into ENOMEM, and charged the whole length.
  */
 static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 			      uint64_t vm_flags, uint64_t pgoff,
@@ -185,7 +161,10 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 	uint64_t pglen = PHYS_PFN(len);
 	int err;
 
-	if (vma && vma->vm_start < vms.end) {
+	if (!kver_mmap_fixed_gathers(&m->cfg)) {
+		if (do_vmi_munmap(m, addr, len))
+			return ERR_ADDR(-ENOMEM);
+	} else if (vma && vma->vm_start < vms.end) {
 		err = vms_gather_munmap_vmas(m, &vms, vma);
 		if (err)
 			return ERR_ADDR(err);
@@ -215,7 +194,7 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 	vmg.flags = vm_flags;
 	vmg.prev = addr ? vma_lookup(&m->mm, addr - 1) : NULL;
 	vmg.next = vma_lookup(&m->mm, vmg.end);
-	vma = vma_merge_new_range(m, &vmg);
+	vma = vma_merge_mmap_range(m, &vmg);
 	if (!vma) {
 		vma = vm_area_alloc();
 		vma->vm_start = addr;
@@ -229,7 +208,7 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 			vma->hpage_shift = hf->shift;
 		} else if (vm_flags & VM_SHARED) {
 			/* shmem_zero_setup(): a new object every time */
-			vma->file = ++m->last_file;
+			vma->file = shmem_zero_setup(m, pglen);
 		}
 		/* the harness names every file-backed VMA shmem for now */
 		if (vma->file)
@@ -274,14 +253,14 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 	if (model_map_count(m) > m->cfg.max_map_count)
 		return ERR_ADDR(-ENOMEM);
 
-	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
+	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(m, flags) |
 		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 
 	if (flags & MAP_FIXED)
 		addr = get_unmapped_area_fixed(m, addr, len, hsize);
 	else if (hf)
-		addr = hugetlb_get_unmapped_area(m, addr, len, pgoff, flags,
-						 hsize);
+		addr = hugetlb_get_unmapped_area(&m->mm, &m->cfg, addr, len,
+						 pgoff, flags, hsize);
 	else
 		addr = get_unmapped_area(&m->mm, &m->cfg, addr, len, pgoff,
 					 flags, !!(flags & MAP_SHARED));
@@ -300,15 +279,19 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 		return ERR_ADDR(-EAGAIN);
 
 	if (hf) {
+		uint64_t legacy = LEGACY_MAP_MASK;
+
+		if (!kver_map_above4g(&m->cfg))
+			legacy &= ~(uint64_t)MAP_ABOVE4G;
 		/* file_mmap_ok(): a regular file's MAX_LFS_FILESIZE */
 		if (pgoff > PHYS_PFN(INT64_MAX - len))
 			return ERR_ADDR(-EOVERFLOW);
 		switch (flags & MAP_TYPE) {
 		case MAP_SHARED:
-			flags &= LEGACY_MAP_MASK;
+			flags &= legacy;
 			/* fallthrough */
 		case MAP_SHARED_VALIDATE:
-			if (flags & ~LEGACY_MAP_MASK)
+			if (flags & ~legacy)
 				return ERR_ADDR(-EOPNOTSUPP);
 			vm_flags |= VM_SHARED | VM_MAYSHARE;
 			/* fallthrough */
@@ -328,6 +311,9 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 			vm_flags |= VM_SHARED | VM_MAYSHARE;
 			break;
 		case MAP_DROPPABLE:
+			/* an unknown type before 6.11 */
+			if (!kver_map_droppable(&m->cfg))
+				return ERR_ADDR(-EINVAL);
 			/* (MAP_HUGETLB took the file branch above) */
 			if (flags & MAP_LOCKED)
 				return ERR_ADDR(-EINVAL);

@@ -103,6 +103,7 @@ void model_destroy(struct model *m)
 		return;
 	vma_tree_destroy(&m->mm);
 	page_store_destroy(&m->pages);
+	free(m->file_pages);
 	free(m->foreign);
 	free(m);
 }
@@ -114,6 +115,8 @@ void model_reset(struct model *m)
 	page_store_destroy(&m->pages);
 	m->last_anon_vma = 0;
 	m->last_file = 0;
+	if (m->file_pages)
+		memset(m->file_pages, 0, m->file_cap * sizeof(*m->file_pages));
 	m->locked_vm = 0;
 	if (model_insert_foreign(m))
 		abort(); /* the same VMAs fitted at model_create */

@@ -73,6 +73,23 @@ void model_munmap(struct model *m, uint64_t addr, uint64_t len,
 		  struct outcome *out);
 void model_mprotect(struct model *m, uint64_t addr, uint64_t len,
 		    uint64_t prot, struct outcome *out);
+/* mremap(addr, old_len, new_len, flags, new_addr): ret is the address. */
+void model_mremap(struct model *m, uint64_t addr, uint64_t old_len,
+		  uint64_t new_len, uint64_t flags, uint64_t new_addr,
+		  struct outcome *out);
+/* madvise(addr, len, advice): every advice but MADV_COLLAPSE,
+ * MADV_GUARD_INSTALL/REMOVE, MADV_HWPOISON and MADV_SOFT_OFFLINE, which the
+ * model does not know (it calls them invalid: programs never contain them). */
+void model_madvise(struct model *m, uint64_t addr, uint64_t len,
+		   uint64_t advice, struct outcome *out);
+/* mlock2(addr, len, flags); mlock() is mlock2() with flags 0. */
+void model_mlock2(struct model *m, uint64_t addr, uint64_t len,
+		  uint64_t flags, struct outcome *out);
+void model_munlock(struct model *m, uint64_t addr, uint64_t len,
+		   struct outcome *out);
+/* mseal(addr, len, flags): ENOSYS before 6.10 (kver_mseal). */
+void model_mseal(struct model *m, uint64_t addr, uint64_t len, uint64_t flags,
+		 struct outcome *out);
 /* touch writes touch_byte(seed, i) at addr + i*page for i < npages;
  * read reads the byte at each of those addresses (see struct outcome). */
 void model_touch(struct model *m, uint64_t addr, uint64_t npages,

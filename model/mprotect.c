@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mprotect(2): do_mprotect_pkey() and mprotect_fixup() (mm/mprotect.c). */
 #include "internal.h"
+#include "kver.h"
 
 /*
  * mprotect_fixup(): new flags for [start, end) of vma. Adding write to a
  * VMA that never had it charges the range and sets VM_ACCOUNT; removing
  * write drops VM_ACCOUNT only from anonymous VMAs without an anon_vma
- * (6.7+; before that it was never dropped). Merges or splits via
+ * (kver_mprotect_unaccount: 6.7+; before that it was never dropped). Merges or splits via
  * vma_modify_flags(). *pprev becomes the VMA now covering the range.
  */
 static int mprotect_fixup(struct model *m, struct vma *vma, struct vma **pprev,
@@ -16,6 +17,9 @@ static int mprotect_fixup(struct model *m, struct vma *vma, struct vma **pprev,
 	uint64_t nrpages = PHYS_PFN(end - start);
 	int err;
 
+	/* a sealed VMA refuses even a no-op change */
+	if (vma_is_sealed(vma))
+		return -EPERM;
 	if (newflags == oldflags) {
 		*pprev = vma;
 		return 0;
@@ -29,7 +33,7 @@ static int mprotect_fixup(struct model *m, struct vma *vma, struct vma **pprev,
 			newflags |= VM_ACCOUNT;
 		}
 	} else if ((oldflags & VM_ACCOUNT) && !vma->file && !vma->anon_vma &&
-		   m->cfg.kver >= KVER(6, 7, 0)) {
+		   kver_mprotect_unaccount(&m->cfg)) {
 		newflags &= ~VM_ACCOUNT;
 	}
 

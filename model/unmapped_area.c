@@ -6,12 +6,14 @@
  * arch_get_unmapped_area_topdown and its bottom-up fallback
  * arch_get_unmapped_area (arch/x86/kernel/sys_x86_64.c), and
  * unmapped_area_topdown / unmapped_area (mm/vma.c) over the VMA tree.
- * Read against 6.18; every expected address in tests/test_unmapped_area.c
- * was measured on the 6.18.44 kernel of this machine.
+ * Read against 6.18, with the older rules behind kver.h gates; every
+ * expected address in tests/test_unmapped_area.c was measured on the
+ * 6.18.44 kernel of this machine, those in tests/test_kver.c on 6.1 too.
  */
 #include <errno.h>
 #include <sys/mman.h>
 
+#include "kver.h"
 #include "vma.h"
 
 #ifndef MAP_32BIT
@@ -210,7 +212,8 @@ static uint64_t arch_get_unmapped_area_topdown(const struct vma_tree *t,
 				return addr;
 		}
 	}
-	low_limit = flags & MAP_ABOVE4G ? SZ_4G : cfg->page_size;
+	low_limit = (flags & MAP_ABOVE4G) && kver_map_above4g(cfg) ? SZ_4G :
+								      cfg->page_size;
 	high_limit = cfg->mmap_base;
 	/* A hint above the 47-bit window opens the 5-level space. */
 	if (addr > default_map_window(cfg))
@@ -222,30 +225,37 @@ static uint64_t arch_get_unmapped_area_topdown(const struct vma_tree *t,
 }
 
 /*
- * __thp_get_unmapped_area() (mm/huge_memory.c) with off = 0 (pgoff is
- * zero for anonymous memory) and len a nonzero multiple of PMD_SIZE, so
- * its offset checks pass and len + PMD_SIZE cannot overflow. Search for
- * len + 2 MiB, then place the mapping at the first 2 MiB boundary inside
- * the result; an already aligned result moves up by 2 MiB because the
- * layout is top-down (MMF_TOPDOWN), even when the bottom-up fallback
- * found it. 0: the padded search failed.
+ * __thp_get_unmapped_area() (mm/huge_memory.c), size PMD_SIZE: off is the
+ * file offset the alignment follows (0 for anonymous memory from 6.8 on;
+ * kernel loff_t arithmetic, hence the signed compares). The range must
+ * hold one aligned PMD; search for len + 2 MiB, then place the mapping
+ * at the first boundary (mod off) inside the result. A hint that the
+ * padded search took is kept. From 6.8 an already aligned result moves
+ * up by 2 MiB because the layout is top-down (MMF_TOPDOWN), even when
+ * the bottom-up fallback found it. 0: no alignment (the caller searches
+ * again without padding).
  */
 static uint64_t __thp_get_unmapped_area(const struct vma_tree *t,
 					const struct model_config *cfg,
 					uint64_t addr, uint64_t len,
-					uint64_t flags)
+					uint64_t off, uint64_t flags)
 {
-	uint64_t ret, off_sub;
+	uint64_t off_end = off + len, len_pad = len + PMD_SIZE, ret, off_sub;
+	uint64_t off_align = (off + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
 
-	ret = arch_get_unmapped_area_topdown(t, cfg, addr, len + PMD_SIZE,
-					     flags);
+	if ((int64_t)off_end <= (int64_t)off_align ||
+	    (int64_t)(off_end - off_align) < (int64_t)PMD_SIZE)
+		return 0;
+	if (len_pad < len || (int64_t)(off + len_pad) < (int64_t)off)
+		return 0;
+	ret = arch_get_unmapped_area_topdown(t, cfg, addr, len_pad, flags);
 	if (IS_ERR_ADDR(ret))
 		return 0;
-	/* Only MAP_FIXED at 0 gets here: a search never returns 0. */
+	/* A free hint, or MAP_FIXED; a search never returns 0. */
 	if (ret == addr)
 		return addr;
-	off_sub = (0 - ret) & (PMD_SIZE - 1);
-	if (!off_sub)
+	off_sub = (off - ret) & (PMD_SIZE - 1);
+	if (kver_thp_align_topdown(cfg) && !off_sub)
 		return ret + PMD_SIZE;
 	return ret + off_sub;
 }
@@ -254,13 +264,29 @@ static uint64_t __thp_get_unmapped_area(const struct vma_tree *t,
 static uint64_t thp_get_unmapped_area_vmflags(const struct vma_tree *t,
 					      const struct model_config *cfg,
 					      uint64_t addr, uint64_t len,
-					      uint64_t flags)
+					      uint64_t off, uint64_t flags)
 {
-	uint64_t ret = __thp_get_unmapped_area(t, cfg, addr, len, flags);
+	uint64_t ret = __thp_get_unmapped_area(t, cfg, addr, len, off, flags);
 
 	if (ret)
 		return ret;
 	return arch_get_unmapped_area_topdown(t, cfg, addr, len, flags);
+}
+
+/*
+ * Whether __get_unmapped_area() hands private anonymous memory to the THP
+ * code: from 6.7 whatever the length (__thp_get_unmapped_area() declines
+ * short ones), from 6.12 only multiples of 2 MiB, from 6.13 only without
+ * a hint.
+ */
+static bool thp_aligns(const struct model_config *cfg, uint64_t addr,
+		       uint64_t len)
+{
+	if (!kver_thp_align_anon(cfg))
+		return false;
+	if (kver_thp_align_pmd_multiple(cfg) && (len & (PMD_SIZE - 1)))
+		return false;
+	return !addr || !kver_thp_align_no_hint(cfg);
 }
 
 /*
@@ -277,25 +303,31 @@ static uint64_t security_mmap_addr(const struct model_config *cfg,
 }
 
 /*
- * __get_unmapped_area() (mm/mmap.c) for anonymous memory (no file):
- * pgoff is treated as zero. Shared anonymous memory goes through
- * shmem_get_unmapped_area() (mm/shmem.c), which adds alignment only with
- * shmem THP enabled (shmem_enabled, per-size shmem orders): not described
- * by model_config and off on this machine, so it is the plain search.
- * Private anonymous memory without a hint and with len a multiple of
- * 2 MiB is THP aligned (6.13+ rule), MAP_STACK and MAP_GROWSDOWN
- * included. The final checks fire only for MAP_FIXED: a hint or a search
- * result always lies in [mmap_min_addr, TASK_SIZE - len] and is aligned.
+ * __get_unmapped_area() (mm/mmap.c) for anonymous memory and for files
+ * with their own get_unmapped_area (is_shmem): shared anonymous memory
+ * goes through shmem_get_unmapped_area() (mm/shmem.c), which adds
+ * alignment only with shmem THP enabled (shmem_enabled, per-size shmem
+ * orders): not described by model_config and off on this machine, so it
+ * is the plain search; hugetlb's search is hugetlb_get_unmapped_area()
+ * below. Private anonymous memory may be THP aligned (thp_aligns(); the
+ * 6.18 rule: no hint, len a multiple of 2 MiB), MAP_STACK and
+ * MAP_GROWSDOWN included; its pgoff counts from 6.8 on as zero, before
+ * as the mmap offset. The final checks fire only for MAP_FIXED: a hint
+ * or a search result always lies in [mmap_min_addr, TASK_SIZE - len] and
+ * is aligned.
  */
-static uint64_t __get_unmapped_area(const struct vma_tree *t,
-				    const struct model_config *cfg,
-				    uint64_t addr, uint64_t len,
-				    uint64_t flags, int is_shmem)
+uint64_t __get_unmapped_area(const struct vma_tree *t,
+			     const struct model_config *cfg, uint64_t addr,
+			     uint64_t len, uint64_t pgoff, uint64_t flags,
+			     int is_shmem)
 {
+	uint64_t off = kver_thp_align_topdown(cfg) ? 0 : pgoff * cfg->page_size;
+
 	if (len > cfg->task_size)
 		return ERR_ADDR(ENOMEM);
-	if (!is_shmem && !addr && !(len & (PMD_SIZE - 1)))
-		addr = thp_get_unmapped_area_vmflags(t, cfg, addr, len, flags);
+	if (!is_shmem && thp_aligns(cfg, addr, len))
+		addr = thp_get_unmapped_area_vmflags(t, cfg, addr, len, off,
+						     flags);
 	else
 		addr = arch_get_unmapped_area_topdown(t, cfg, addr, len, flags);
 	if (IS_ERR_ADDR(addr))
@@ -319,10 +351,72 @@ uint64_t get_unmapped_area(const struct vma_tree *t,
 			   uint64_t len, uint64_t pgoff, uint64_t map_flags,
 			   int is_shmem)
 {
-	(void)pgoff; /* zero for anonymous memory, see __get_unmapped_area */
 	if (map_flags & MAP_FIXED_NOREPLACE)
 		map_flags |= MAP_FIXED;
 	if (!(map_flags & MAP_FIXED))
 		addr = round_hint_to_min(cfg, addr);
-	return __get_unmapped_area(t, cfg, addr, len, map_flags, is_shmem);
+	return __get_unmapped_area(t, cfg, addr, len, pgoff, map_flags,
+				   is_shmem);
+}
+
+/*
+ * hugetlb_get_unmapped_area() for a non-fixed request (hsize: the huge
+ * page size; len is a multiple of it). From 6.13 (fs/hugetlbfs/inode.c
+ * plus x86's common search): the hint is rounded UP to a huge page and
+ * taken if free; else arch_get_unmapped_area_topdown() searches with the
+ * huge page as align_mask, i.e. the highest gap holding
+ * len + hsize - PAGE_SIZE, and places the mapping at round_down(gap_end -
+ * len) with align_offset = pgoff << PAGE_SHIFT (the bottom-up fallback
+ * rounds the gap start up, which the same formula gives). Before 6.13,
+ * arch/x86/mm/hugetlbpage.c: the hint is rounded DOWN (so any hint below
+ * 2 MiB becomes 0, taken as is when the first VMA leaves room: measured
+ * on 6.1), the search ignores MAP_32BIT and MAP_ABOVE4G, and
+ * align_offset is 0 (pgoff only matters once hugetlbfs has checked it is
+ * aligned).
+ */
+uint64_t hugetlb_get_unmapped_area(const struct vma_tree *t,
+				   const struct model_config *cfg,
+				   uint64_t addr, uint64_t len, uint64_t pgoff,
+				   uint64_t flags, uint64_t hsize)
+{
+	uint64_t pad = hsize - cfg->page_size, off = pgoff * cfg->page_size;
+	uint64_t high = cfg->mmap_base, end = default_map_window(cfg), ret;
+	const struct vma *vma;
+
+	if (kver_hugetlb_generic_area(cfg)) {
+		addr = (addr + hsize - 1) & ~(hsize - 1);
+		if (addr) {
+			ret = get_unmapped_area(t, cfg, addr, len, 0, flags, 1);
+			if (ret == addr)
+				return ret;
+		}
+		if (len + pad < len)
+			return ERR_ADDR(ENOMEM);
+		ret = get_unmapped_area(t, cfg, 0, len + pad, 0, flags, 1);
+		if (IS_ERR_ADDR(ret))
+			return ret;
+		return ret + pad - ((ret + pad - off) & pad);
+	}
+
+	if (len > cfg->task_size)
+		return ERR_ADDR(ENOMEM);
+	if (addr) {
+		addr &= ~(hsize - 1);
+		if (mmap_address_hint_valid(cfg, addr, len)) {
+			vma = vma_find(t, addr);
+			if (!vma || addr + len <= vm_start_gap(cfg, vma))
+				return security_mmap_addr(cfg, addr);
+		}
+	}
+	if (addr > default_map_window(cfg)) {
+		high += cfg->task_size - default_map_window(cfg);
+		end = cfg->task_size;
+	}
+	ret = unmapped_area_topdown(t, cfg, len + pad, cfg->page_size, high);
+	if (IS_ERR_ADDR(ret))
+		ret = unmapped_area(t, cfg, len + pad, cfg->mmap_legacy_base,
+				    end);
+	if (IS_ERR_ADDR(ret))
+		return ret;
+	return (ret + pad) & ~(hsize - 1);
 }

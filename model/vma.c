@@ -4,6 +4,7 @@
  * The tree itself (insert, erase, lookups) lives in vma_tree.c.
  */
 #include "internal.h"
+#include "kver.h"
 
 static uint64_t vma_pages(const struct vma *vma)
 {
@@ -34,9 +35,9 @@ static bool is_mergeable_vma(const struct vma_merge_struct *vmg,
 }
 
 /*
- * is_mergeable_anon_vma() (6.16+, 879bca0a2c4f "mm/vma: fix incorrectly
- * disallowed anonymous VMA merges"): src is the modified VMA (NULL for a
- * new range), tgt the neighbour.
+ * is_mergeable_anon_vma(): src is the modified VMA (NULL for a new range),
+ * tgt the neighbour; the rules changed in 6.16
+ * (kver_anon_merge_faulted_unfaulted).
  */
 static bool is_mergeable_anon_vma(const struct model *m,
 				  const struct vma_merge_struct *vmg,
@@ -45,7 +46,7 @@ static bool is_mergeable_anon_vma(const struct model *m,
 	const struct vma *tgt = merge_next ? vmg->next : vmg->prev;
 	uint32_t tgt_anon = tgt->anon_vma, src_anon = vmg->anon_vma;
 
-	if (m->cfg.kver < KVER(6, 16, 0)) {
+	if (!kver_anon_merge_faulted_unfaulted(&m->cfg)) {
 		/* A NULL side needed tgt's anon_vma_chain to be singular. */
 		if ((!src_anon || !tgt_anon) && tgt_anon &&
 		    !tgt->anon_fork_child)
@@ -208,6 +209,44 @@ struct vma *vma_merge_new_range(struct model *m, struct vma_merge_struct *vmg)
 		vmg->remove_next = true;
 		dup_anon_vma(vmg->target, next);
 	}
+	return commit_merge(m, vmg);
+}
+
+/*
+ * The merge mmap_region() tries for a new range: vma_merge_new_range()
+ * from 6.12 (kver_merge_new_prev_first). Before, it checked next first
+ * (no anon_vma), then prev against next's anon_vma if next could merge,
+ * and vma_expand()ed the last one taken: prev (over next) or next alone.
+ */
+struct vma *vma_merge_mmap_range(struct model *m, struct vma_merge_struct *vmg)
+{
+	struct vma *prev = vmg->prev, *next = vmg->next;
+	bool merge_next;
+
+	if (kver_merge_new_prev_first(&m->cfg))
+		return vma_merge_new_range(m, vmg);
+	if ((vmg->flags & VM_SPECIAL) || (!prev && !next))
+		return NULL;
+
+	merge_next = next && vmg->end == next->vm_start &&
+		     can_vma_merge_before(m, vmg);
+	if (merge_next) {
+		vmg->anon_vma = next->anon_vma;
+		vmg->target = next;
+	}
+	if (can_vma_merge_left(m, vmg)) {
+		vmg->target = prev;
+		vmg->start = prev->vm_start;
+		vmg->pgoff = prev->vm_pgoff;
+		if (merge_next) {
+			vmg->remove_next = true;
+			dup_anon_vma(prev, next);
+		}
+	}
+	if (!vmg->target)
+		return NULL;
+	if (merge_next)
+		vmg->end = next->vm_end;
 	return commit_merge(m, vmg);
 }
 
@@ -398,9 +437,9 @@ uint32_t find_mergeable_anon_vma(struct model *m, struct vma *vma)
  * vms_gather_munmap_vmas(): split the first VMA if it starts below start
  * (refusing a 3-way split at the map_count limit: the unchecked
  * __split_vma() is used for the edges) and the last if it ends past end,
- * then count what will go. The VMAs stay in the tree until
- * vms_complete_munmap_vmas(); on a failure (here or later) the splits
- * already made remain.
+ * then count what will go; a sealed VMA is EPERM. The VMAs stay in the
+ * tree until vms_complete_munmap_vmas(); on a failure (here or later) the
+ * splits already made remain.
  */
 int vms_gather_munmap_vmas(struct model *m, struct vma_munmap_struct *vms,
 			   struct vma *vma)
@@ -412,6 +451,9 @@ int vms_gather_munmap_vmas(struct model *m, struct vma_munmap_struct *vms,
 		if (vms->end < vma->vm_end &&
 		    model_map_count(m) >= m->cfg.max_map_count)
 			return -ENOMEM;
+		/* no split for a VMA that cannot go anyway */
+		if (vma_is_sealed(vma))
+			return -EPERM;
 		err = __split_vma(m, vma, vms->start, 1);
 		if (err)
 			return err;
@@ -419,6 +461,8 @@ int vms_gather_munmap_vmas(struct model *m, struct vma_munmap_struct *vms,
 	vms->first = vma;
 	for (next = vma; next && next->vm_start < vms->end;
 	     next = vma_next(next)) {
+		if (vma_is_sealed(next))
+			return -EPERM;
 		if (next->vm_end > vms->end) {
 			err = __split_vma(m, next, vms->end, 0);
 			if (err)
@@ -501,4 +545,95 @@ bool mlock_future_ok(const struct model *m, uint64_t flags, uint64_t bytes)
 		return true;
 	return PHYS_PFN(bytes) + m->locked_vm <=
 	       PHYS_PFN(m->cfg.rlimit_memlock);
+}
+
+/*
+ * vma_merge_copied_range(): vma_merge_new_range() for the range an
+ * mremap() copies vmg->middle to; middle then only names the copied-from
+ * VMA. A merged target that has no anon_vma takes the copied VMA's
+ * (vma_expand(), from 6.18.8), as it was before the merge: the merge may
+ * have removed the copied VMA itself (it was next).
+ */
+static struct vma *vma_merge_copied_range(struct model *m,
+					  struct vma_merge_struct *vmg)
+{
+	struct vma copied_from = *vmg->middle, *vma;
+
+	vmg->middle = NULL;
+	vma = vma_merge_new_range(m, vmg);
+	if (vma && kver_mremap_merge_dups_anon_vma(&m->cfg))
+		dup_anon_vma(vma, &copied_from);
+	return vma;
+}
+
+/*
+ * copy_vma(): place a copy of *vmap over [addr, addr + len) (which is
+ * free), merged with its new neighbours if possible. An unfaulted
+ * anonymous VMA takes the pgoff of its new address, so it merges there
+ * like a new mapping; a faulted one keeps its pgoff (that of its birth
+ * address), which only lines up where it came from. If the source merged
+ * into the copy (an unfaulted VMA moved next to itself), *vmap becomes
+ * the merged VMA. merge_self false: a copy placed against its source
+ * merges with nothing (mremap()'s caller knows when).
+ */
+struct vma *copy_vma(struct model *m, struct vma **vmap, uint64_t addr,
+		     uint64_t len, uint64_t pgoff, bool merge_self)
+{
+	struct vma *vma = *vmap, *new_vma;
+	uint64_t vma_start = vma->vm_start;
+	struct vma_merge_struct vmg = {
+		.middle = vma,
+		.start = addr,
+		.end = addr + len,
+		.flags = vma->vm_flags,
+		.file = vma->file,
+		.anon_vma = vma->anon_vma,
+	};
+	struct vma_node node;
+
+	if (!vma->file && !vma->anon_vma)
+		pgoff = PHYS_PFN(addr);
+	vmg.pgoff = pgoff;
+	vmg.prev = addr ? vma_lookup(&m->mm, addr - 1) : NULL;
+	vmg.next = vma_lookup(&m->mm, addr + len);
+	if (!merge_self && (vmg.prev == vma || vmg.next == vma))
+		vmg.prev = vmg.next = NULL;
+	new_vma = vma_merge_copied_range(m, &vmg);
+	if (new_vma) {
+		if (vma_start >= new_vma->vm_start &&
+		    vma_start < new_vma->vm_end)
+			*vmap = new_vma;
+		return new_vma;
+	}
+	/* vm_area_dup(): anon_vma_clone() keeps the anon_vma and its chain */
+	new_vma = vm_area_alloc();
+	node = new_vma->node;
+	*new_vma = *vma;
+	new_vma->node = node;
+	new_vma->vm_start = addr;
+	new_vma->vm_end = addr + len;
+	new_vma->vm_pgoff = pgoff;
+	vma_tree_insert(&m->mm, new_vma);
+	return new_vma;
+}
+
+/*
+ * vma_merge_extend(): grow vma by delta in place, as a new range right
+ * after it that merges into it (and into the next VMA too, if that is
+ * compatible). NULL for a VM_SPECIAL VMA.
+ */
+struct vma *vma_merge_extend(struct model *m, struct vma *vma, uint64_t delta)
+{
+	struct vma_merge_struct vmg = {
+		.prev = vma,
+		.start = vma->vm_end,
+		.end = vma->vm_end + delta,
+		.pgoff = vma->vm_pgoff + vma_pages(vma),
+		.flags = vma->vm_flags,
+		.file = vma->file,
+		.anon_vma = vma->anon_vma,
+	};
+
+	vmg.next = vma_lookup(&m->mm, vmg.end);
+	return vma_merge_new_range(m, &vmg);
 }

@@ -90,5 +90,16 @@ uint64_t get_unmapped_area(const struct vma_tree *t,
 			   const struct model_config *cfg, uint64_t addr,
 			   uint64_t len, uint64_t pgoff, uint64_t map_flags,
 			   int is_shmem);
+/* The kernel's own get_unmapped_area(), which mremap() calls: a hint is
+ * taken as it is (round_hint_to_min() is do_mmap()'s). */
+uint64_t __get_unmapped_area(const struct vma_tree *t,
+			     const struct model_config *cfg, uint64_t addr,
+			     uint64_t len, uint64_t pgoff, uint64_t flags,
+			     int is_shmem);
+/* The same for a non-fixed MAP_HUGETLB request of huge page size hsize. */
+uint64_t hugetlb_get_unmapped_area(const struct vma_tree *t,
+				   const struct model_config *cfg,
+				   uint64_t addr, uint64_t len, uint64_t pgoff,
+				   uint64_t flags, uint64_t hsize);
 
 #endif

@@ -36,7 +36,9 @@ const char *div_field_name(enum div_field f)
 static const char *const kind_names[OP__COUNT] = {
 	[OP_MMAP] = "mmap",	    [OP_MUNMAP] = "munmap",
 	[OP_MPROTECT] = "mprotect", [OP_TOUCH] = "touch",
-	[OP_READ] = "read",
+	[OP_READ] = "read",	    [OP_MREMAP] = "mremap",
+	[OP_MADVISE] = "madvise",   [OP_MLOCK] = "mlock",
+	[OP_MUNLOCK] = "munlock",   [OP_MSEAL] = "mseal",
 };
 
 const char *op_kind_name(unsigned kind)
@@ -246,7 +248,16 @@ size_t op_class_str(unsigned kind, uint32_t prot, uint32_t flags, char *buf,
 {
 	int n = 0;
 
-	if (kind == OP_MMAP)
+	if (kind == OP_MREMAP)
+		n = snprintf(buf, cap, "(%s%s%s)",
+			     flags & ~0x7u ? "badflags"
+			     : flags & MREMAP_FIXED ? "fixed"
+			     : flags & MREMAP_MAYMOVE ? "maymove"
+						      : "inplace",
+			     flags & 0x4u ? ",dontunmap" : "",
+			     flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)
+				     ? ",nomove" : "");
+	else if (kind == OP_MMAP)
 		n = snprintf(buf, cap, "(%s,%s%s)", mmap_type(flags),
 			     flags & MAP_FIXED ? "fixed"
 			     : flags & MAP_FIXED_NOREPLACE_BIT ? "noreplace"
@@ -296,7 +307,8 @@ char *signature_format(char *buf, size_t cap, enum div_field field,
 			 signal_name(k->sig, b2, sizeof(b2)));
 		break;
 	case DIV_RET: {
-		int is_mmap = c && c->kind == OP_MMAP;
+		/* an mremap that stays put returns its address: "hint" */
+		int is_mmap = c && (c->kind == OP_MMAP || c->kind == OP_MREMAP);
 		int is_pages = c && (c->kind == OP_TOUCH || c->kind == OP_READ);
 		const char *x, *y;
 

@@ -95,7 +95,9 @@ struct div_context {
  *   mmap:     "(TYPE,PLACEMENT[,fd])": TYPE private, shared, validate
  *             (MAP_SHARED_VALIDATE), droppable or badtype; PLACEMENT fixed,
  *             noreplace or nonfixed; fd when MAP_ANONYMOUS is missing;
- *   mprotect: "(growsdown)", "(growsup)", "(badprot)" for unknown bits.
+ *   mprotect: "(growsdown)", "(growsup)", "(badprot)" for unknown bits;
+ *   mremap:   "(MODE[,dontunmap][,nomove])": MODE fixed, maymove, inplace
+ *             (neither), or badflags for unknown bits.
  * Only these: other flags (POPULATE, NORESERVE, ...) and addresses,
  * lengths and repeat counts are left out, so that one bug found by inputs
  * that differ in them stays one bucket and the minimiser can drop them.

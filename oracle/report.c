@@ -74,7 +74,7 @@ size_t report_outcome_str(unsigned kind, const struct outcome *o, char *buf,
 	else if (o->ret == -1)
 		n = snprintf(buf, cap, "ret=-1 %s",
 			     errno_name(o->err, e, sizeof(e)));
-	else if (kind == OP_MMAP)
+	else if (kind == OP_MMAP || kind == OP_MREMAP)
 		n = snprintf(buf, cap, "ret=0x%" PRIx64 "%s%s",
 			     (uint64_t)o->ret, o->err ? " err=" : "",
 			     o->err ? errno_name(o->err, e, sizeof(e)) : "");

@@ -2,6 +2,7 @@
 /* The standalone C reproducer (repro.h). */
 #include "repro.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -72,8 +73,8 @@ static const char runtime_head[] =
 	"\tuint64_t start, end;\n"
 	"\tchar prot[4];\t\t/* \"rw-\" */\n"
 	"\tchar shared;\t\t/* 's' or 'p' */\n"
-	"\tchar backing[6];\t/* \"anon\", or \"shmem\" (MAP_SHARED|MAP_ANONYMOUS) */\n"
-	"\tuint64_t pgoff;\t\t/* shmem only (maps prints 0 for anon) */\n"
+	"\tchar backing[6];\t/* \"anon\", or \"shmem\" (shared or hugetlb) */\n"
+	"\tuint64_t pgoff;\t\t/* the offset column in pages */\n"
 	"};\n"
 	"\n"
 	;
@@ -218,15 +219,17 @@ static const char runtime_body[] =
 	"\treturn n;\n"
 	"}\n"
 	"\n"
-	"/* Parses one maps line; the path (or \"\") goes to *path. */\n"
+	"/* Parses one maps line as the executor does (harness/exec_snap.c): an\n"
+	" * inode means shmem (/dev/zero, /anon_hugepage), and the offset column\n"
+	" * is pgoff. The path (or \"\") goes to *path. */\n"
 	"static int parse_line(char *line, struct vma *v, char **path)\n"
 	"{\n"
-	"\tunsigned long long s, e, off;\n"
+	"\tunsigned long long s, e, off, ino;\n"
 	"\tchar perms[5];\n"
 	"\tint n = 0;\n"
 	"\n"
-	"\tif (sscanf(line, \"%llx-%llx %4s %llx %*x:%*x %*u %n\", &s, &e, perms,\n"
-	"\t\t   &off, &n) < 4 || !n)\n"
+	"\tif (sscanf(line, \"%llx-%llx %4s %llx %*x:%*x %llu %n\", &s, &e, perms,\n"
+	"\t\t   &off, &ino, &n) < 5 || !n)\n"
 	"\t\treturn -1;\n"
 	"\tv->start = s;\n"
 	"\tv->end = e;\n"
@@ -234,8 +237,8 @@ static const char runtime_body[] =
 	"\tv->prot[3] = 0;\n"
 	"\tv->shared = perms[3];\n"
 	"\t*path = line + n;\n"
-	"\tstrcpy(v->backing, **path ? \"shmem\" : \"anon\");\n"
-	"\tv->pgoff = **path ? off / PAGE : 0;\n"
+	"\tstrcpy(v->backing, ino ? \"shmem\" : \"anon\");\n"
+	"\tv->pgoff = off / PAGE;\n"
 	"\treturn 0;\n"
 	"}\n"
 	"\n"
@@ -264,8 +267,8 @@ static const char runtime_body[] =
 	"\treturn 0;\n"
 	"}\n"
 	"\n"
-	"/* The program's VMAs here: anonymous or /dev/zero ones that overlap\n"
-	" * none of this process's own. */\n"
+	"/* The program's VMAs here: those that overlap none of this process's\n"
+	" * own and are no special mapping. */\n"
 	"static int program_vmas(void)\n"
 	"{\n"
 	"\tchar *line = maps, *nl, *path;\n"
@@ -276,7 +279,7 @@ static const char runtime_body[] =
 	"\t\t*nl = 0;\n"
 	"\t\tif (parse_line(line, &here[n], &path))\n"
 	"\t\t\tcontinue;\n"
-	"\t\tif (*path && strcmp(path, \"/dev/zero (deleted)\"))\n"
+	"\t\tif (*path == '[')\t/* [heap], [stack], ... */\n"
 	"\t\t\tcontinue;\n"
 	"\t\tif (!overlaps_self(&here[n]))\n"
 	"\t\t\tn++;\n"
@@ -393,7 +396,7 @@ static const char runtime_body[] =
 	"\tprintf(\"signature: %s\\n\\n\", SIGNATURE);\n"
 	"\tfflush(stdout);\n"
 	"\tsnapshot_self();\n"
-	"\tif (nself != EXEC_VMAS)\n"
+	"\tif (MAP_COUNT_MATTERS && nself != EXEC_VMAS)\n"
 	"\t\tprintf(\"note: this process has %d VMAs of its own, vmadiff's \"\n"
 	"\t\t       \"executor had %d: a program that reaches \"\n"
 	"\t\t       \"vm.max_map_count splits %s often here\\n\\n\", nself,\n"
@@ -437,12 +440,15 @@ static const char syscall_text[] =
 	;
 
 static const char mmap_text[] =
+	"/* Only an mmap at 0 that is neither MAP_FIXED nor MAP_FIXED_NOREPLACE\n"
+	" * leaves the place to the kernel. */\n"
 	"static struct outcome do_mmap(uint64_t addr, uint64_t len, unsigned long prot,\n"
 	"\t\t\t      unsigned long flags, uint64_t off)\n"
 	"{\n"
 	"\tstruct outcome o;\n"
 	"\n"
-	"\tif (addr && blocked(addr, len, &o))\n"
+	"\t/* 0x100010: MAP_FIXED | MAP_FIXED_NOREPLACE */\n"
+	"\tif ((addr || (flags & 0x100010)) && blocked(addr, len, &o))\n"
 	"\t\treturn o;\n"
 	"\treturn syscall_outcome(syscall(SYS_mmap, addr, len, prot, flags, -1L,\n"
 	"\t\t\t\t       off));\n"
@@ -458,6 +464,37 @@ static const char munmap_text[] =
 	"\tif (blocked(addr, len, &o))\n"
 	"\t\treturn o;\n"
 	"\treturn syscall_outcome(syscall(SYS_munmap, addr, len));\n"
+	"}\n"
+	"\n"
+	;
+
+static const char mremap_text[] =
+	"/* The source, where it may grow, and any new address must all be\n"
+	" * clear of this process's own memory. */\n"
+	"static struct outcome do_mremap(uint64_t addr, uint64_t len, uint64_t len2,\n"
+	"\t\t\t\tunsigned long flags, uint64_t addr2)\n"
+	"{\n"
+	"\tstruct outcome o;\n"
+	"\n"
+	"\tif (blocked(addr, len > len2 ? len : len2, &o) ||\n"
+	"\t    (addr2 && blocked(addr2, len2, &o)))\n"
+	"\t\treturn o;\n"
+	"\treturn syscall_outcome(syscall(SYS_mremap, addr, len, len2, flags,\n"
+	"\t\t\t\t       addr2));\n"
+	"}\n"
+	"\n"
+	;
+
+static const char range_text[] =
+	"/* madvise, mlock2, munlock, mseal: one range, one argument. */\n"
+	"static struct outcome do_range(long nr, uint64_t addr, uint64_t len,\n"
+	"\t\t\t       long arg)\n"
+	"{\n"
+	"\tstruct outcome o;\n"
+	"\n"
+	"\tif (blocked(addr, len, &o))\n"
+	"\t\treturn o;\n"
+	"\treturn syscall_outcome(syscall(nr, addr, len, arg));\n"
 	"}\n"
 	"\n"
 	;
@@ -779,13 +816,13 @@ static void c_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Op i refers to the result of an mmap (rK with op K an mmap). */
-static int refs_mmap(const struct prog *p, unsigned i)
+/* a (of op i) is rK with op K an mmap or mremap: K's result. */
+static int refs_result(const struct prog *p, unsigned i,
+		       const struct prog_addr *a)
 {
-	const struct prog_addr *a = &p->ops[i].addr;
-
 	return a->kind == ADDR_REF && a->ref < i &&
-	       p->ops[a->ref].kind == OP_MMAP;
+	       (p->ops[a->ref].kind == OP_MMAP ||
+		p->ops[a->ref].kind == OP_MREMAP);
 }
 
 /* Op i as canonical text, and its space-separated fields. */
@@ -871,6 +908,17 @@ static void write_header(FILE *f, const struct repro_input *r)
 	fputs(" */\n", f);
 }
 
+/* The program may reach vm.max_map_count: something failed with ENOMEM,
+ * or an op makes many calls. */
+static int map_count_matters(const struct repro_input *r)
+{
+	for (unsigned i = 0; i < r->prog->nops; i++)
+		if (r->prog->ops[i].repeat >= 1024 || r->model[i].err == ENOMEM ||
+		    (r->kernel && r->kernel[i].err == ENOMEM))
+			return 1;
+	return 0;
+}
+
 static void write_data(FILE *f, const struct repro_input *r)
 {
 	char p[4];
@@ -879,8 +927,9 @@ static void write_data(FILE *f, const struct repro_input *r)
 	c_string(f, r->release ? r->release : "?");
 	fputs("\n#define SIGNATURE ", f);
 	c_string(f, r->signature ? r->signature : "none (agreeing program)");
-	fprintf(f, "\n#define EXEC_VMAS %u\t/* the executor's own VMAs */",
-		r->nexec_own);
+	fprintf(f, "\n#define EXEC_VMAS %u\t/* the executor's own VMAs */"
+		   "\n#define MAP_COUNT_MATTERS %d\t/* ENOMEM or many calls */",
+		r->nexec_own, map_count_matters(r));
 	fprintf(f, "\n\n/* The model's layout after op %u: the program's VMAs. "
 		   "*/\n#define NMODEL %u\n"
 		   "static const struct vma model_layout[%u] = {\n",
@@ -905,19 +954,15 @@ static void write_data(FILE *f, const struct repro_input *r)
 static long skipped_at(const struct repro_input *r, unsigned i)
 {
 	const struct prog_op *op = &r->prog->ops[i];
-	int access = op->kind == OP_TOUCH || op->kind == OP_READ;
-	uint64_t len = access ? prog_touch_pages(&op->len) * PROG_PAGE_SIZE
-			      : prog_len_bytes(&op->len);
 
 	if (!r->kernel || !r->kernel[i].skipped)
 		return -1;
-	for (unsigned rep = 0; rep < op->repeat; rep++) {
-		uint64_t a = prog_resolve_addr(r->prog, i, rep, r->kernel);
-
-		if ((op->kind != OP_MMAP || a) &&
-		    prog_range_is_foreign(a, len, r->exec_own, r->nexec_own))
+	for (unsigned rep = 0; rep < op->repeat; rep++)
+		if (prog_op_is_foreign(op,
+				       prog_resolve_addr(r->prog, i, rep, r->kernel),
+				       prog_resolve_addr2(r->prog, i, rep, r->kernel),
+				       r->exec_own, r->nexec_own))
 			return rep;
-	}
 	return 0;
 }
 
@@ -942,7 +987,9 @@ static int calls_in_bulk(const struct repro_input *r)
 static int calls_with_ref(const struct repro_input *r)
 {
 	for (unsigned i = 0; i < r->prog->nops; i++)
-		if (refs_mmap(r->prog, i) && skipped_at(r, i))
+		if ((refs_result(r->prog, i, &r->prog->ops[i].addr) ||
+		     refs_result(r->prog, i, &r->prog->ops[i].addr2)) &&
+		    skipped_at(r, i))
 			return 1;
 	return 0;
 }
@@ -957,14 +1004,22 @@ static void write_runtime(FILE *f, const struct repro_input *r)
 	      f);
 	if (calls_with_ref(r))
 		fputs(result_text, f);
-	if (calls(r, OP_MMAP) || calls(r, OP_MUNMAP) || calls(r, OP_MPROTECT))
+	int range = calls(r, OP_MADVISE) || calls(r, OP_MLOCK) ||
+		    calls(r, OP_MUNLOCK) || calls(r, OP_MSEAL);
+
+	if (calls(r, OP_MMAP) || calls(r, OP_MUNMAP) || calls(r, OP_MPROTECT) ||
+	    calls(r, OP_MREMAP) || range)
 		fputs(syscall_text, f);
+	if (range)
+		fputs(range_text, f);
 	if (calls(r, OP_MMAP))
 		fputs(mmap_text, f);
 	if (calls(r, OP_MUNMAP))
 		fputs(munmap_text, f);
 	if (calls(r, OP_MPROTECT))
 		fputs(mprotect_text, f);
+	if (calls(r, OP_MREMAP))
+		fputs(mremap_text, f);
 	if (access)
 		fputs(access_text, f);
 	if (calls(r, OP_TOUCH))
@@ -973,22 +1028,36 @@ static void write_runtime(FILE *f, const struct repro_input *r)
 		fputs(xxh3_text, f);
 }
 
-/* The address of op i's call as a C expression (rep: the bulk index). */
-static void write_addr(FILE *f, const struct prog *p, unsigned i)
+/* Address a of op i's call as a C expression (rep: the bulk index). */
+static void write_addr(FILE *f, const struct prog *p, unsigned i,
+		       const struct prog_addr *a)
 {
 	const struct prog_op *op = &p->ops[i];
-	const struct prog_addr *a = &op->addr;
 	uint64_t rel = (uint64_t)a->page * PROG_PAGE_SIZE + a->off;
 
 	if (a->kind == ADDR_RAW)
 		fprintf(f, "0x%" PRIx64 "ull", a->raw + rel);
-	else if (refs_mmap(p, i))
+	else if (refs_result(p, i, a))
 		fprintf(f, "result(%u) + 0x%" PRIx64 "ull", a->ref, rel);
 	else
 		fprintf(f, "W + 0x%" PRIx64 "ull", rel);
 	if (op->repeat > 1 && op->stride)
 		fprintf(f, " + rep * 0x%" PRIx64 "ull",
 			(uint64_t)(op->stride * PROG_PAGE_SIZE));
+}
+
+/* "addr = ...;" (and "addr2 = ...;" for mremap) */
+static void write_addrs(FILE *f, const struct prog *p, unsigned i,
+			const char *indent)
+{
+	fprintf(f, "%saddr = ", indent);
+	write_addr(f, p, i, &p->ops[i].addr);
+	fputs(";\n", f);
+	if (p->ops[i].kind != OP_MREMAP)
+		return;
+	fprintf(f, "%saddr2 = ", indent);
+	write_addr(f, p, i, &p->ops[i].addr2);
+	fputs(";\n", f);
 }
 
 /* "out[i] = do_KIND(addr, ...);" */
@@ -1015,6 +1084,12 @@ static void write_call(FILE *f, const struct prog *p, unsigned i,
 		fprintf(f, "do_mprotect(addr, 0x%" PRIx64 ", 0x%x /* %s */);\n",
 			len, op->prot, fld[3]);
 		break;
+	case OP_MREMAP:
+		fprintf(f, "do_mremap(addr, 0x%" PRIx64 ", 0x%" PRIx64
+			   ", 0x%x /* %s */,\n%s\t\t  addr2);\n",
+			len, prog_len_bytes(&op->len2), op->flags, fld[4],
+			indent);
+		break;
 	case OP_TOUCH:
 		fprintf(f, "do_touch(addr, %" PRIu64 ", %u << 16%s);\n",
 			prog_touch_pages(&op->len), i,
@@ -1024,7 +1099,30 @@ static void write_call(FILE *f, const struct prog *p, unsigned i,
 		fprintf(f, "do_read(addr, %" PRIu64 ");\n",
 			prog_touch_pages(&op->len));
 		break;
+	case OP_MADVISE:
+		fprintf(f, "do_range(SYS_madvise, addr, 0x%" PRIx64
+			   ", %d /* %s */);\n",
+			len, (int)op->flags, fld[3]);
+		break;
+	case OP_MLOCK:
+		fprintf(f, "do_range(SYS_mlock2, addr, 0x%" PRIx64 ", %d);\n",
+			len, (int)op->flags);
+		break;
+	case OP_MUNLOCK:
+		fprintf(f, "do_range(SYS_munlock, addr, 0x%" PRIx64 ", 0);\n",
+			len);
+		break;
+	case OP_MSEAL:
+		fprintf(f, "do_range(462 /* SYS_mseal */, addr, 0x%" PRIx64
+			   ", 0x%x);\n",
+			len, op->flags);
+		break;
 	}
+}
+
+static int returns_addr(const struct prog_op *op)
+{
+	return op->kind == OP_MMAP || op->kind == OP_MREMAP;
 }
 
 static int in_window(uint64_t a)
@@ -1032,13 +1130,19 @@ static int in_window(uint64_t a)
 	return a >= PROG_WINDOW_BASE && a < WINDOW_END;
 }
 
-/* A non-fixed mmap whose address the model did not put in the window:
- * its result is compared by class (see the header). */
+/* A non-fixed mmap, or an mremap that may move without MREMAP_FIXED,
+ * whose address the model did not put in the window: its result is
+ * compared by class (see the header). */
 static int placed(const struct prog_op *op, const struct outcome *m)
 {
-	return op->kind == OP_MMAP &&
-	       !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
-	       !in_window((uint64_t)m->ret);
+	int kernel_picks =
+		op->kind == OP_MMAP
+			? !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+		: op->kind == OP_MREMAP
+			? (op->flags & MREMAP_MAYMOVE) && !(op->flags & MREMAP_FIXED)
+			: 0;
+
+	return kernel_picks && !in_window((uint64_t)m->ret);
 }
 
 static void write_expect(FILE *f, const struct repro_input *r, unsigned i)
@@ -1051,9 +1155,9 @@ static void write_expect(FILE *f, const struct repro_input *r, unsigned i)
 	fprintf(f, "\texpect(%u, ", i);
 	c_string(f, line);
 	fprintf(f, ", %d, %s, %s,\n\t       (struct outcome){ .ret = ",
-		op->kind == OP_MMAP, placed(op, m) ? "PLACED" : "EXACT",
+		returns_addr(op), placed(op, m) ? "PLACED" : "EXACT",
 		placed(op, m) ? "addr" : "0");
-	if (op->kind == OP_MMAP && m->ret != -1)
+	if (returns_addr(op) && m->ret != -1)
 		fprintf(f, "0x%" PRIx64, (uint64_t)m->ret);
 	else
 		fprintf(f, "%" PRId64, m->ret);
@@ -1097,10 +1201,9 @@ static void write_op(FILE *f, const struct repro_input *r, unsigned i)
 	} else if (op->repeat > 1) {
 		fprintf(f, "\n\t * %u calls, %u pages apart; the first that "
 			   "fails or faults ends the op */\n"
-			   "\tfor (rep = 0; rep < %ld; rep++) {\n\t\taddr = ",
+			   "\tfor (rep = 0; rep < %ld; rep++) {\n",
 			op->repeat, op->stride, k > 0 ? k : (long)op->repeat);
-		write_addr(f, r->prog, i);
-		fputs(";\n", f);
+		write_addrs(f, r->prog, i, "\t\t");
 		write_call(f, r->prog, i, "\t\t");
 		fprintf(f, "\t\tif (out[%u].skipped || out[%u].ret == -1 || "
 			   "out[%u].sig)\n\t\t\tbreak;\n\t}\n",
@@ -1108,9 +1211,8 @@ static void write_op(FILE *f, const struct repro_input *r, unsigned i)
 		if (k > 0)
 			write_skip(f, i, k);
 	} else {
-		fputs(" */\n\taddr = ", f);
-		write_addr(f, r->prog, i);
-		fputs(";\n", f);
+		fputs(" */\n", f);
+		write_addrs(f, r->prog, i, "\t");
 		write_call(f, r->prog, i, "\t");
 	}
 	write_expect(f, r, i);
@@ -1120,7 +1222,8 @@ static void write_main(FILE *f, const struct repro_input *r)
 {
 	const struct prog *p = r->prog;
 
-	fprintf(f, "\nint main(void)\n{\n\tuint64_t addr;\n%s\n\tsetup();\n",
+	fprintf(f, "\nint main(void)\n{\n\tuint64_t addr;\n%s%s\n\tsetup();\n",
+		calls(r, OP_MREMAP) ? "\tuint64_t addr2;\n" : "",
 		calls_in_bulk(r) ? "\tunsigned rep;\n" : "");
 	for (unsigned i = 0; i < p->nops; i++) {
 		write_op(f, r, i);

@@ -9,10 +9,12 @@
 #                                          as a child, found beside itself;
 #                                          gcc -static, never instrumented
 #   <target>_seed_corpus.zip, .dict, .options
+#   vmadiff.suppressions                   known divergences (corpus/)
 # The source is $SRC/vmadiff (the Dockerfiles put it there). xxHash is used
 # header-only (XXH_INLINE_ALL): nothing to link, so nothing missing on the
 # bots; $SRC/xxhash (a pinned clone, see Dockerfile) wins over the system's.
 # tests/test_ossfuzz.sh runs this script the way the base builder does.
+set -eu # also when run as `bash build.sh`, which ignores the #! flags
 
 VMADIFF=${VMADIFF_SRC:-$SRC/vmadiff}
 BUILD=${WORK:-/tmp}/vmadiff-build
@@ -66,6 +68,8 @@ for t in vmadiff_fuzzer parser_fuzzer; do
 		-o "$OUT/$t"
 	cp "fuzz/$t.dict" "fuzz/$t.options" "$OUT/"
 done
+# known divergences: the fuzzer does not abort on them (oracle/suppress.h)
+cp corpus/suppressions "$OUT/vmadiff.suppressions"
 
 # The executor: no sanitizer, no coverage, static (the runner image lacks
 # build-time packages), whatever engine the targets are built for.

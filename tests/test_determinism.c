@@ -8,7 +8,7 @@
  * verdict, divergent op and field, and the same per-op outcomes and layout
  * digests on both sides both times. Programs whose kernel side would take
  * long (many reps or touched pages, prefaulting large ranges) are drawn
- * again, to keep this well under a minute. Needs the executor
+ * again, to keep this to seconds. Needs the executor
  * ($VMADIFF_EXECUTOR, else build/vmadiff-executor).
  */
 #include <stdio.h>
@@ -21,7 +21,7 @@
 
 #define NPROGS 1000
 /* reps plus touched pages, summed over the ops of one program */
-#define MAX_WORK 20000
+#define MAX_WORK 200000
 /* prefaulted (MAP_POPULATE or MAP_LOCKED) pages of one mmap */
 #define MAX_PREFAULT 4096
 

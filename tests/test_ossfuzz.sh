@@ -64,7 +64,7 @@ build() {
 	for f in vmadiff_fuzzer parser_fuzzer vmadiff-executor \
 		vmadiff_fuzzer_seed_corpus.zip parser_fuzzer_seed_corpus.zip \
 		vmadiff_fuzzer.dict parser_fuzzer.dict vmadiff_fuzzer.options \
-		parser_fuzzer.options; do
+		parser_fuzzer.options vmadiff.suppressions; do
 		if [ ! -s "$T/$name/out/$f" ]; then
 			bad "$name: \$OUT/$f missing"
 			return 1
@@ -119,6 +119,8 @@ for san in address undefined; do
 	check_runs $name vmadiff_fuzzer
 	check_runs $name parser_fuzzer
 	replay_seeds $name
+	# layouts from /proc/self/maps, as on kernels before 6.11
+	replay_seeds $name env VMADIFF_SNAP=text
 	seeds $name parser_fuzzer
 	if "$T/$name/out/parser_fuzzer" -runs=20000 -seed=1 \
 		-dict="$T/$name/out/parser_fuzzer.dict" \

@@ -11,6 +11,9 @@
 #include "test.h"
 
 #define PAF (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -61,6 +64,22 @@ static int is_zero(const void *v, size_t n)
 	return 1;
 }
 
+static int addr_canonical(const struct prog_addr *a)
+{
+	if (a->kind != ADDR_REF && a->ref)
+		return 0;
+	if (a->kind != ADDR_RAW && a->raw)
+		return 0;
+	return a->kind != ADDR_RAW || (!a->page && !a->off);
+}
+
+static int len_canonical(const struct prog_len *l)
+{
+	if (!is_zero(l->pad, sizeof(l->pad)))
+		return 0;
+	return l->raw ? l->pages == 0 : l->bytes == 0;
+}
+
 /*
  * prog_valid plus the canonical form that decode and parse produce, so
  * that programs compare with memcmp: pads, fields the op kind or address
@@ -79,22 +98,26 @@ static int canonical(const struct prog *p)
 				return 0;
 			continue;
 		}
-		if (!is_zero(op->pad, sizeof(op->pad)) || op->pad2 ||
-		    !is_zero(op->len.pad, sizeof(op->len.pad)))
+		if (!is_zero(op->pad, sizeof(op->pad)) || op->pad2)
 			return 0;
 		if (op->kind != OP_MMAP && op->kind != OP_MPROTECT && op->prot)
 			return 0;
-		if (op->kind != OP_MMAP && (op->flags || op->off))
+		if (op->kind != OP_MMAP && op->kind != OP_MREMAP &&
+		    op->kind != OP_MADVISE && op->kind != OP_MLOCK &&
+		    op->kind != OP_MSEAL && op->flags)
+			return 0;
+		if (op->kind != OP_MMAP && op->off)
+			return 0;
+		if (op->kind != OP_MREMAP &&
+		    (!is_zero(&op->addr2, sizeof(op->addr2)) ||
+		     !is_zero(&op->len2, sizeof(op->len2))))
 			return 0;
 		if (op->repeat == 1 && op->stride)
 			return 0;
-		if (op->len.raw ? op->len.pages != 0 : op->len.bytes != 0)
+		if (!len_canonical(&op->len) || !addr_canonical(a))
 			return 0;
-		if (a->kind != ADDR_REF && a->ref)
-			return 0;
-		if (a->kind != ADDR_RAW && a->raw)
-			return 0;
-		if (a->kind == ADDR_RAW && (a->page || a->off))
+		if (op->kind == OP_MREMAP && (!len_canonical(&op->len2) ||
+					      !addr_canonical(&op->addr2)))
 			return 0;
 	}
 	return 1;
@@ -160,6 +183,20 @@ TEST(decode_examples)
 		  11, "touch W+0 b:0xfff0000000000001\n" },
 		{ { 0x10, 0x00, 0x00, 0x00, 0x00, 0xc0 }, 6,
 		  "mmap W+0 1 rw PRIVATE|ANONYMOUS|FIXED off=0x1000\n" },
+		/* mremap: old_len 0x20+3 = 4 pages, new_len 0x40+7 = 8 pages,
+		 * flags table entry 2, new_addr W+100 in the long form */
+		{ { 0x05, 0x00, 0x23, 0x47, 0x02, 0xc0, 0x64 }, 7,
+		  "mremap W+0 4 8 MAYMOVE|FIXED W+100\n" },
+		/* old_len 0, new_len the same (0x00), DONTUNMAP alone */
+		{ { 0x05, 0x03, 0x00, 0x00, 0x06, 0x00 }, 6,
+		  "mremap W+3 0 0 DONTUNMAP W+0\n" },
+		/* an mmap, then an mremap of its result: r0+1, 2 pages moved
+		 * to the same size (0x00), unknown flag bit 8 (0xf8: XOR) */
+		{ { 0x00, 0x00, 0x01, 0x00, 0x00, 0x05, 0x81, 0x80, 0x21, 0x00,
+		    0xf8, 0x09, 0x00, 0x00, 0x00, 0xe0 },
+		  16,
+		  "mmap W+0 2 rw PRIVATE|ANONYMOUS|FIXED\n"
+		  "mremap r0+1 2 2 0x8 0\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
@@ -227,7 +264,7 @@ TEST(decode_distribution)
 	static uint8_t in[2048];
 	unsigned long kinds[OP__COUNT] = { 0 }, ops = 0, small_w = 0,
 		      refs = 0, raws = 0, paf = 0, mmaps = 0, bulk = 0,
-		      big_bulk = 0;
+		      big_bulk = 0, zero_old = 0, same_new = 0, moves = 0;
 	struct prog p;
 
 	for (unsigned iter = 0; iter < 2000; iter++) {
@@ -248,10 +285,22 @@ TEST(decode_distribution)
 			paf += op->kind == OP_MMAP && op->flags == PAF;
 			bulk += op->repeat > 1;
 			big_bulk += op->repeat > 9;
+			if (op->kind != OP_MREMAP)
+				continue;
+			zero_old += !op->len.raw && !op->len.pages;
+			same_new += !memcmp(&op->len, &op->len2,
+					    sizeof(op->len));
+			moves += op->flags == (MREMAP_MAYMOVE | MREMAP_FIXED);
 		}
 	}
+	/* mremap: old_len 0 one in 8, new_len == old_len at least one in
+	 * 4, each flag combination about one in 8 */
+	CHECK(zero_old > kinds[OP_MREMAP] / 10 &&
+	      zero_old < kinds[OP_MREMAP] / 6);
+	CHECK(same_new > kinds[OP_MREMAP] / 4);
+	CHECK(moves > kinds[OP_MREMAP] / 10);
 	for (unsigned k = 0; k < OP__COUNT; k++)
-		CHECK(kinds[k] > ops / 10);
+		CHECK(kinds[k] > ops / 20);
 	CHECK(small_w > ops * 45 / 100);
 	CHECK(refs > ops / 6);
 	CHECK(raws > ops / 20 && raws < ops / 5);
@@ -309,6 +358,34 @@ static void rnd_valid_prog(struct prog *p)
 		if (op->kind == OP_MMAP) {
 			op->flags = rnd_wide();
 			op->off = rnd_below(2) ? rnd_wide() : 0;
+		}
+		if (op->kind == OP_MADVISE || op->kind == OP_MLOCK ||
+		    op->kind == OP_MSEAL)
+			op->flags = rnd_wide();
+		if (op->kind == OP_MADVISE && !prog_advice_ok(op->flags))
+			op->flags = 4;
+		if (op->kind == OP_MREMAP) {
+			op->flags = rnd_wide();
+			op->len2.raw = rnd_below(2);
+			if (op->len2.raw)
+				op->len2.bytes = rnd_wide();
+			else
+				op->len2.pages = rnd_wide();
+			switch (i ? rnd_below(3) : rnd_below(2) * 2) {
+			case ADDR_WINDOW:
+				op->addr2.page = rnd_wide() % PROG_WINDOW_PAGES;
+				break;
+			case ADDR_REF:
+				op->addr2.kind = ADDR_REF;
+				op->addr2.ref = rnd_below(i);
+				op->addr2.page = rnd_wide();
+				op->addr2.off = rnd_below(2) ? rnd_below(4096) : 0;
+				break;
+			default:
+				op->addr2.kind = ADDR_RAW;
+				op->addr2.raw = rnd_wide();
+				break;
+			}
 		}
 		op->repeat = rnd_below(2) ? 1 : 1 + rnd_wide() % PROG_MAX_REPEAT;
 		if (op->repeat > 1)
@@ -457,6 +534,12 @@ TEST(canonical_text)
 		"mmap W+0 1 wx SHARED|HUGETLB|0x7c000000\n"
 		"mmap 0xffffffffffffffff 4294967295 x 0x80000000\n"
 		"munmap r1+4294967295 b:0x10000 x2/1\n",
+		"mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED\n"
+		"mremap r0+0 4 8 MAYMOVE 0\n"
+		"mremap r1+0 8 8 MAYMOVE|FIXED|DONTUNMAP r0+256\n"
+		"mremap W+5+0x1 0 b:1 0 0xffffffffffffffff\n"
+		"mremap r2+0 b:0x7ffffffff001 1 FIXED|0xfffffff8 W+9+0xfff "
+		"x65536/4294967295\n",
 	};
 	struct prog p;
 
@@ -475,6 +558,10 @@ TEST(canonical_text)
 	prog_print(&p, text, sizeof(text));
 	CHECK(!strcmp(text, "mprotect W+16 16 rwx|SEM\n"
 			    "mmap 0 1 rw SHARED_VALIDATE|ANONYMOUS|FIXED\n"));
+	CHECK(parse_ok("mremap W+0 1 1 DONTUNMAP|FIXED|MAYMOVE|9 00\n", &p));
+	prog_print(&p, text, sizeof(text));
+	CHECK(!strcmp(text,
+		      "mremap W+0 1 1 MAYMOVE|FIXED|DONTUNMAP|0x8 0\n"));
 }
 
 TEST(print_op_and_truncation)
@@ -532,7 +619,20 @@ TEST(parse_errors)
 		unsigned line;
 		const char *word;
 	} bad[] = {
-		{ "mremap W+0 1 2\n", 1, "unknown op 'mremap'" },
+		{ "mmap2 W+0 1 0\n", 1, "unknown op 'mmap2'" },
+		{ "madvise W+0 1\n", 1, "expected an advice" },
+		{ "madvise W+0 1 COLLAPSE\n", 1, "'COLLAPSE'" },
+		{ "madvise W+0 1 100\n", 1, "advice '100' is not supported" },
+		{ "madvise W+0 1 DONTNEED off=0\n", 1, "only valid for mmap" },
+		{ "mlock W+0 1 PRIVATE\n", 1, "expected mlock flags" },
+		{ "munlock W+0 1 ONFAULT\n", 1, "unexpected 'ONFAULT'" },
+		{ "mseal W+0 1 SEALED\n", 1, "expected mseal flags" },
+		{ "mremap W+0 1 2\n", 1, "expected mremap flags" },
+		{ "mremap W+0 1 MAYMOVE\n", 1, "expected a length" },
+		{ "mremap W+0 1 2 MAYMOVE\n", 1, "expected an address" },
+		{ "mremap W+0 1 2 MAYMOVE|PRIVATE W+0\n", 1, "'PRIVATE'" },
+		{ "mremap W+0 1 2 0 W+0 off=0\n", 1, "only valid for mmap" },
+		{ "mremap W+0 1 2 0 r0+0\n", 1, "r0 refers to op 0" },
 		{ "\nMMAP W+0 1 rw PRIVATE\n", 2, "unknown op" },
 		{ "munmap\n", 1, "expected an address" },
 		{ "munmap W+0\n", 1, "expected a length" },
@@ -604,7 +704,8 @@ TEST(truncated_text)
 		"mmap 0 512 rw PRIVATE|ANONYMOUS\n"
 		"mprotect r1+1+0x10 2 r|GROWSDOWN x12/3\n"
 		"munmap 0xffff800000000000 b:0xfffffffffffff001\n"
-		"mmap W+262143 1 none SHARED|ANONYMOUS off=0x1000\n";
+		"mmap W+262143 1 none SHARED|ANONYMOUS off=0x1000\n"
+		"mremap r0+1 2 b:0x2001 MAYMOVE|FIXED|DONTUNMAP r1+0x100 x2/4\n";
 	char buf[sizeof(full)], err[256];
 	unsigned ok = 0, failed = 0;
 	struct prog p;
@@ -614,7 +715,7 @@ TEST(truncated_text)
 		buf[n] = 0;
 		if (prog_parse(buf, &p, err, sizeof(err))) {
 			failed++;
-			CHECK(err[0] >= '1' && err[0] <= '5');
+			CHECK(err[0] >= '1' && err[0] <= '6');
 		} else {
 			ok++;
 			CHECK(canonical(&p));
