@@ -49,6 +49,9 @@
  * its reps (64 MiB): more takes the kernel side seconds and real memory
  * (7 GiB for one 7-rep, 1 GiB MAP_LOCKED mmap as root). */
 #define PREFAULT_BUDGET (1u << 14)
+/* run_cost() of an output; ops are dropped from the end past it (the
+ * map_count_limit seed, 70000 reps a few ops from the end, fits). */
+#define RUN_BUDGET (1u << 18)
 /* The largest program encoding plus slack (49 bytes an op, FORMAT.md). */
 #define ENC_MAX 4096
 
@@ -880,9 +883,31 @@ static int edit(struct mutator *mu)
 
 /* --- encoding ------------------------------------------------------------- */
 
+/*
+ * The kernel side's work for p, roughly: it snapshots every VMA after
+ * every op, so each rep (which may add a VMA) costs once per later op,
+ * and touch/read cost a fault per page. A 35000-rep op followed by 40
+ * ops takes a second or more; RUN_BUDGET keeps a program to about 0.1 s.
+ */
+static uint64_t run_cost(const struct prog *p)
+{
+	uint64_t cost = 0;
+
+	for (unsigned i = 0; i < p->nops; i++) {
+		const struct prog_op *op = &p->ops[i];
+
+		cost += (uint64_t)op->repeat * (p->nops - i);
+		if (op->kind == OP_TOUCH || op->kind == OP_READ)
+			cost += (uint64_t)op->repeat *
+				prog_touch_pages(&op->len);
+	}
+	return cost;
+}
+
 /* Writes mu->p canonically to out: the struct goes through encode and
  * decode once (which zeroes what canonical form zeroes), then ops are
- * dropped from the end until the encoding fits. Returns the size, >= 1. */
+ * dropped from the end until it is within RUN_BUDGET and its encoding
+ * fits. Returns the size, >= 1. */
 static size_t finish(struct mutator *mu, uint8_t *out, size_t max)
 {
 	struct prog *p = &mu->p;
@@ -890,6 +915,8 @@ static size_t finish(struct mutator *mu, uint8_t *out, size_t max)
 
 	n = prog_encode(p, mu->enc, sizeof(mu->enc));
 	prog_decode(mu->enc, n, p);
+	while (p->nops > 1 && run_cost(p) > RUN_BUDGET)
+		memset(&p->ops[--p->nops], 0, sizeof(p->ops[0]));
 	while (p->nops && !(n = prog_encode(p, out, max)))
 		memset(&p->ops[--p->nops], 0, sizeof(p->ops[0]));
 	if (n)

@@ -113,6 +113,9 @@ static int mm_populate(struct model *m, uint64_t start, uint64_t end)
 {
 	struct vma *vma;
 
+	/* nothing to fault for a zero length */
+	if (start >= end)
+		return 0;
 	for (vma = vma_find(&m->mm, start); vma && vma->vm_start < end;
 	     vma = vma_next(vma)) {
 		uint64_t vend = vma->vm_end < end ? vma->vm_end : end;

@@ -263,6 +263,11 @@ size_t op_class_str(unsigned kind, uint32_t prot, uint32_t flags, char *buf,
 			     : flags & MAP_FIXED_NOREPLACE_BIT ? "noreplace"
 							       : "nonfixed",
 			     flags & MAP_ANONYMOUS ? "" : ",fd");
+	else if (kind == OP_MADVISE)
+		n = snprintf(buf, cap, "(%d)", (int)flags); /* the advice */
+	else if (kind == OP_MLOCK && flags)
+		n = snprintf(buf, cap, "(%s)",
+			     flags == 1 ? "onfault" : "badflags");
 	else if (kind == OP_MPROTECT && (prot & ~PROT_KNOWN))
 		n = snprintf(buf, cap, "(badprot)");
 	else if (kind == OP_MPROTECT && (prot & (PROT_GROWSDOWN | PROT_GROWSUP)))
