@@ -23,11 +23,11 @@ static const char bench_usage[] =
 	"usage: vmadiff bench [--json] [--seconds N] [CORPUS]\n"
 	"       vmadiff bench --model-scale [--json]\n"
 	"\n"
-	"Runs the programs of CORPUS (default benchmarks/corpus) over and over\n"
-	"for N seconds (default 20) in four configurations, in rounds that\n"
-	"cycle through them so that machine noise cancels, and prints the\n"
-	"programs per second of each and the ratios full/bare and\n"
-	"full/isolation-first:\n"
+	"Runs the programs of CORPUS (default benchmarks/corpus, here or in\n"
+	"the tree of this binary) over and over for N seconds (default 20)\n"
+	"in four configurations, in rounds that cycle through them so that\n"
+	"machine noise cancels, and prints the programs per second of each\n"
+	"and the ratios full/bare and full/isolation-first:\n"
 	"  bare             the programs' calls in the executor's worker: no\n"
 	"                   snapshots, no model, no comparison (the floor)\n"
 	"  full             the differential run as replay and the fuzzer do\n"
@@ -524,6 +524,28 @@ static int bench_model_scale(int json)
 	return 0;
 }
 
+/* benchmarks/corpus here, else in the tree this binary was built in
+ * (build/vmadiff -> ../benchmarks/corpus). */
+static const char *default_corpus(void)
+{
+	static const char rel[] = "/../" BENCH_DEFAULT_CORPUS;
+	static char path[4096];
+	ssize_t n;
+	char *slash;
+
+	if (is_dir(BENCH_DEFAULT_CORPUS))
+		return BENCH_DEFAULT_CORPUS;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n < 0)
+		return BENCH_DEFAULT_CORPUS;
+	path[n] = 0;
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) + sizeof(rel) > sizeof(path))
+		return BENCH_DEFAULT_CORPUS;
+	strcpy(slash, rel);
+	return is_dir(path) ? path : BENCH_DEFAULT_CORPUS;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	const char *corpus = NULL;
@@ -570,6 +592,6 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (scale)
 		return bench_model_scale(json);
-	return bench_programs(corpus ? corpus : BENCH_DEFAULT_CORPUS, seconds,
+	return bench_programs(corpus ? corpus : default_corpus(), seconds,
 			      json);
 }

@@ -677,6 +677,26 @@ static void pick_mremap_addr2(struct mutator *mu, unsigned idx)
 
 /* --- edits ---------------------------------------------------------------- */
 
+/*
+ * Fills the fresh slot idx with any op the byte format has, new kinds
+ * included, with the codec's choice of values (advice, flags): a few random
+ * bytes decoded as a first op (so no references), then aimed at the layout.
+ */
+static void gen_any_op(struct mutator *mu, unsigned idx)
+{
+	uint8_t b[48];
+
+	for (unsigned i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)next(mu);
+	prog_decode(b, sizeof(b), &mu->q);
+	mu->p.ops[idx] = mu->q.ops[0];
+	if (rnd(mu, 2))
+		set_addr(mu, idx, edge_addr(mu, idx));
+	if (rnd(mu, 2))
+		pick_len(mu, idx);
+	bound_cost(&mu->p.ops[idx]);
+}
+
 /* Fills the fresh slot idx with a new op fitting the layout before it. */
 static void gen_op(struct mutator *mu, unsigned idx)
 {
@@ -686,6 +706,10 @@ static void gen_op(struct mutator *mu, unsigned idx)
 					 OP_MREMAP };
 	struct prog_op *op = &mu->p.ops[idx];
 
+	if (!rnd(mu, 3)) {
+		gen_any_op(mu, idx);
+		return;
+	}
 	memset(op, 0, sizeof(*op));
 	op->kind = PICK(mu, kinds);
 	op->repeat = 1;
@@ -777,7 +801,9 @@ static int edit(struct mutator *mu)
 	mu->at = -1;
 	switch (pick_edit(mu)) {
 	case ED_INSERT:
-		if (n == PROG_MAX_OPS)
+		/* the longer the program, the likelier another edit instead:
+		 * every op costs a snapshot of every VMA on the kernel side */
+		if (rnd(mu, PROG_MAX_OPS) < n)
 			return -1;
 		i = rnd(mu, n + 1);
 		open_slots(p, i, 1);
@@ -932,7 +958,7 @@ size_t mutator_mutate(struct mutator *mu, uint8_t *data, size_t size,
 	unsigned edits;
 
 	mu->rng = seed;
-	if (mu->bytes && !rnd(mu, 8)) {
+	if (mu->bytes && !rnd(mu, 4)) {
 		size_t n = mu->bytes(data, size, max);
 
 		if (n) {

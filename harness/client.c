@@ -318,6 +318,7 @@ struct executor *executor_start(const char *path, unsigned timeout_ms,
 	}
 	e->shm->magic = EXEC_MAGIC;
 	e->shm->version = EXEC_VERSION;
+	e->shm->size = sizeof(*e->shm);
 	e->shm->full_at = -1;
 	if (!spawn(e, err, errlen))
 		return e;

@@ -51,7 +51,8 @@ int main(void)
 		   EXEC_FD_SHM, 0);
 	if (shm == MAP_FAILED)
 		fatal("cannot map the shared block (fd 3)");
-	if (shm->magic != EXEC_MAGIC || shm->version != EXEC_VERSION)
+	if (shm->magic != EXEC_MAGIC || shm->version != EXEC_VERSION ||
+	    shm->size != sizeof(*shm))
 		fatal("protocol mismatch: rebuild the client and the executor");
 	self = getpid();
 

@@ -63,7 +63,8 @@ struct exec_msg {
 struct exec_shm {
 	uint32_t magic, version;
 	int32_t worker_pid; /* written by each worker at start */
-	uint32_t pad;
+	uint32_t size;	    /* sizeof(struct exec_shm): catches a client and an
+			       executor built from different trees */
 	struct exec_facts facts;
 
 	/* request, written by the client before the go byte */

@@ -413,19 +413,6 @@ int snap_update(uint64_t lo, uint64_t hi, uint32_t max,
 	return 0;
 }
 
-/* smaps VmFlags mnemonics by bit (show_smap_vma_flags, x86-64 6.18 plus
- * `gu`); `sl` was bit 63 before 6.18 but prints the same. */
-static const char mnemonics[64][3] = {
-	[0] = "rd",  [1] = "wr",  [2] = "ex",  [3] = "sh",  [4] = "mr",
-	[5] = "mw",  [6] = "me",  [7] = "ms",  [8] = "gd",  [9] = "um",
-	[10] = "pf", [11] = "gu", [12] = "uw", [13] = "lo", [14] = "io",
-	[15] = "sr", [16] = "rr", [17] = "dc", [18] = "de", [19] = "lf",
-	[20] = "ac", [21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar",
-	[25] = "wf", [26] = "dd", [27] = "sd", [28] = "mm", [29] = "hg",
-	[30] = "nh", [31] = "mg", [37] = "ss", [40] = "dp", [41] = "ui",
-	[42] = "sl",
-};
-
 static uint64_t parse_vmflags(const char *s)
 {
 	uint64_t f = 0;
@@ -435,11 +422,8 @@ static uint64_t parse_vmflags(const char *s)
 			s++;
 		if (!s[0] || !s[1])
 			break;
-		for (unsigned b = 0; b < 64; b++)
-			if (mnemonics[b][0] == s[0] && mnemonics[b][1] == s[1]) {
-				f |= VMF(b);
-				break;
-			}
+		if (vmflag_bit(s) >= 0)
+			f |= VMF(vmflag_bit(s));
 		while (*s && *s != ' ')
 			s++;
 	}

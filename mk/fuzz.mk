@@ -21,7 +21,7 @@ $(B)/vmadiff_fuzzer_plain: fuzz/vmadiff_fuzzer.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_OPT) -DVMADIFF_PLAIN_MUTATOR -fsanitize=fuzzer $(FUZZ_SAN) $^ -lxxhash -o $@
 
 # `make fuzz` mutates bytes with the dictionary too (the custom mutator
-# falls back to byte mutations 1 time in 8).
+# falls back to byte mutations 1 time in 4).
 override FUZZ_ARGS += -dict=fuzz/vmadiff_fuzzer.dict
 
 # make fuzz JOBS=N: libFuzzer's fork mode, N fuzzing processes sharing one

@@ -9,23 +9,6 @@
 
 #define COL 50 /* width of the model column in side-by-side tables */
 
-/* show_smap_vma_flags() (fs/proc/task_mmu.c), bit = VMF_* */
-static const char *const vmflag_names[64] = {
-	[0] = "rd",  [1] = "wr",  [2] = "ex",  [3] = "sh",  [4] = "mr",
-	[5] = "mw",  [6] = "me",  [7] = "ms",  [8] = "gd",  [9] = "um",
-	[10] = "pf", [11] = "gu", [12] = "uw", [13] = "lo", [14] = "io",
-	[15] = "sr", [16] = "rr", [17] = "dc", [18] = "de", [19] = "lf",
-	[20] = "ac", [21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar",
-	[25] = "wf", [26] = "dd", [27] = "sd", [28] = "mm", [29] = "hg",
-	[30] = "nh", [31] = "mg", [37] = "ss", [40] = "dp", [41] = "ui",
-	[42] = "sl",
-};
-
-const char *vmflag_name(unsigned b)
-{
-	return b < 64 ? vmflag_names[b] : NULL;
-}
-
 /* " ac sd" for the bits of f; "" for none. */
 static void vmflags_str(uint64_t f, char *buf, size_t cap)
 {
@@ -35,8 +18,8 @@ static void vmflags_str(uint64_t f, char *buf, size_t cap)
 	for (unsigned b = 0; b < 64 && n < cap; b++) {
 		if (!(f & (1ull << b)))
 			continue;
-		if (vmflag_names[b])
-			n += snprintf(buf + n, cap - n, " %s", vmflag_names[b]);
+		if (vmflag_name(b))
+			n += snprintf(buf + n, cap - n, " %s", vmflag_name(b));
 		else
 			n += snprintf(buf + n, cap - n, " bit%u", b);
 	}
@@ -321,8 +304,8 @@ static void json_vma(struct json *j, const struct snap_vma *v)
 	for (unsigned b = 0; b < 64; b++) {
 		if (!(v->vmflags & (1ull << b)))
 			continue;
-		if (vmflag_names[b])
-			json_str(j, vmflag_names[b]);
+		if (vmflag_name(b))
+			json_str(j, vmflag_name(b));
 		else
 			json_strf(j, "bit%u", b);
 	}

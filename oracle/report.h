@@ -50,8 +50,6 @@ void report_print(FILE *f, const struct report_input *r);
 void report_print_json(FILE *f, const struct report_input *r,
 		       const char *file, const char *reason);
 
-/* The smaps VmFlags mnemonic of bit b ("rd", "wr", ...), or NULL. */
-const char *vmflag_name(unsigned b);
 
 /* "start-end prot s/p pgoff backing/object", e.g.
  * "100000000000-100000004000 rw- p 0 anon" or "... rw- s 0 shmem/1". */

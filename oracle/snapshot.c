@@ -90,3 +90,29 @@ int snapshot_equal(const struct snapshot *a, const struct snapshot *b,
 	}
 	return 1;
 }
+
+/* smaps VmFlags mnemonics by bit (show_smap_vma_flags, fs/proc/task_mmu.c,
+ * x86-64 6.18 plus `gu`); `sl` was bit 63 before 6.18 but prints the same. */
+static const char vmflag_names[64][3] = {
+	[0] = "rd",  [1] = "wr",  [2] = "ex",  [3] = "sh",  [4] = "mr",
+	[5] = "mw",  [6] = "me",  [7] = "ms",  [8] = "gd",  [9] = "um",
+	[10] = "pf", [11] = "gu", [12] = "uw", [13] = "lo", [14] = "io",
+	[15] = "sr", [16] = "rr", [17] = "dc", [18] = "de", [19] = "lf",
+	[20] = "ac", [21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar",
+	[25] = "wf", [26] = "dd", [27] = "sd", [28] = "mm", [29] = "hg",
+	[30] = "nh", [31] = "mg", [37] = "ss", [40] = "dp", [41] = "ui",
+	[42] = "sl",
+};
+
+const char *vmflag_name(unsigned b)
+{
+	return b < 64 && vmflag_names[b][0] ? vmflag_names[b] : NULL;
+}
+
+int vmflag_bit(const char *mn)
+{
+	for (unsigned b = 0; b < 64; b++)
+		if (vmflag_names[b][0] == mn[0] && vmflag_names[b][1] == mn[1])
+			return (int)b;
+	return -1;
+}

@@ -93,6 +93,10 @@ void snapshot_push(struct snapshot *s, const struct snap_vma *v);
 void snapshot_canonicalise_objects(struct snapshot *s, const uint64_t *obj_ids);
 /* xxh3-64 of the VMA array (vmflags included only if with_vmflags). */
 uint64_t snapshot_digest(const struct snapshot *s, int with_vmflags);
+/* The smaps VmFlags mnemonic of bit b ("ac"), or NULL if it has none;
+ * and the bit of a two-letter mnemonic, or -1. */
+const char *vmflag_name(unsigned b);
+int vmflag_bit(const char *mn);
 int snapshot_equal(const struct snapshot *a, const struct snapshot *b, int with_vmflags);
 
 #endif

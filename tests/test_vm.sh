@@ -123,7 +123,11 @@ has "fuzz ran" "$T/out" '^fuzzer exit status [0-9]+$'
 has "fuzz summary" "$T/out" '^[0-9]+ passed, [0-9]+ failed$'
 if grep -q '^FAIL ' "$T/out"; then
 	n=$(ls "$T/findings" 2>/dev/null | wc -l)
-	if [ "$n" -gt 0 ] && "$V" show "$T/findings"/* >/dev/null; then ok; else bad "fuzz: findings not saved as text"; fi
+	saved=1
+	for f in "$T/findings"/*; do
+		"$V" show "$f" >/dev/null || saved=0
+	done
+	if [ "$n" -gt 0 ] && [ "$saved" = 1 ]; then ok; else bad "fuzz: findings not saved as text"; fi
 fi
 
 # --- errors ---------------------------------------------------------------------
