@@ -326,6 +326,8 @@ static int elf_static(const char *path)
 	return r;
 }
 
+#define VM_PROGRAM_TIMEOUT_MS 60000u
+
 /* A static tool: $env, else NAME beside this binary. */
 static int find_tool(const char *env, const char *name, const char *make,
 		     char *out, size_t len, char *err, size_t errlen)
@@ -773,6 +775,9 @@ static int pack(struct cpio *c, int fuzz, const char *kver,
 		goto out;
 	}
 	fprintf(af, "mode %s\nseconds %u\n", fuzz ? "fuzz" : "replay", seconds);
+	/* TCG runs a guest's syscalls ~10x slower than the host: give each
+	 * program a longer watchdog than the host's 10 s */
+	fprintf(af, "env VMADIFF_TIMEOUT_MS=%u\n", VM_PROGRAM_TIMEOUT_MS);
 	if ((kver && args_line(af, "env", "VMADIFF_KERNEL_VERSION=", kver)) ||
 	    (mc && args_line(af, "env", "VMADIFF_MODEL_CONFIG=", mc))) {
 		fprintf(stderr, "vmadiff vm: a newline in the model config\n");

@@ -32,8 +32,13 @@ struct engine {
 
 void engine_opts_default(struct engine_opts *o)
 {
+	const char *t = getenv("VMADIFF_TIMEOUT_MS");
+
 	memset(o, 0, sizeof(*o));
-	o->timeout_ms = 10000;
+	/* per-program watchdog; a VM's init raises it (slow emulation) */
+	o->timeout_ms = t ? (unsigned)strtoul(t, NULL, 10) : 0;
+	if (!o->timeout_ms)
+		o->timeout_ms = 10000;
 	o->snap_mode = EXEC_SNAP_QUERY;
 	o->infra_retries = 1;
 	/* so that the fuzzer and replay (and a VM's init) share one knob */
