@@ -308,9 +308,14 @@ static uint32_t gen_flags(struct mutator *mu)
 {
 	uint32_t type = rnd(mu, 4) ? MAP_PRIVATE : PICK(mu, map_types);
 	uint32_t place = rnd(mu, 3) ? MAP_FIXED : PICK(mu, placements);
+	uint32_t flags = type | MAP_ANONYMOUS | place |
+			 (rnd(mu, 4) ? 0 : PICK(mu, flag_mods));
 
-	return type | MAP_ANONYMOUS | place |
-	       (rnd(mu, 4) ? 0 : PICK(mu, flag_mods));
+	/* a placed mapping searches bottom-up below 2 GiB with MAP_32BIT,
+	 * the one way into the bottom-up allocator on a top-down layout */
+	if (!place && !rnd(mu, 4))
+		flags |= MAP_32BIT;
+	return flags;
 }
 
 static uint32_t mutate_prot(struct mutator *mu, uint32_t prot)
@@ -992,12 +997,13 @@ size_t mutator_crossover(struct mutator *mu, const uint8_t *a, size_t na,
 			 unsigned seed)
 {
 	struct prog *p = &mu->p, *q = &mu->q;
-	unsigned i, j;
+	unsigned i, j, longest;
 
 	mu->rng = seed;
 	mu->at = -1;
 	prog_decode(a, na, p);
 	prog_decode(b, nb, q);
+	longest = p->nops > q->nops ? p->nops : q->nops;
 	i = rnd(mu, p->nops + 1);
 	j = rnd(mu, q->nops + 1);
 	if (rnd(mu, 2)) {
@@ -1010,6 +1016,9 @@ size_t mutator_crossover(struct mutator *mu, const uint8_t *a, size_t na,
 		splice_ops(p, i, q, j,
 			   j < q->nops ? 1 + rnd(mu, q->nops - j) : 0);
 	}
+	/* no longer than the longer parent: length costs (run_cost) */
+	while (p->nops > longest)
+		memset(&p->ops[--p->nops], 0, sizeof(p->ops[0]));
 	if (!p->nops) {
 		open_slots(p, 0, 1);
 		gen_op(mu, 0);

@@ -199,6 +199,31 @@ static inline bool kver_mremap_aligned_params(const struct model_config *c)
 }
 
 /*
+ * 6.17, "mm/mremap: check remap conditions earlier" and "mm/mremap: move
+ * remap_is_valid() into check_prep_vma()" (the series "mm/mremap: permit
+ * mremap() move of multiple VMAs"): check_mremap_params() checks the
+ * destination (new_len and new_addr against TASK_SIZE, new_addr's
+ * alignment, the overlap, the map count) before the source is looked up,
+ * and check_prep_vma() checks the source's resize before anything is
+ * unmapped. Before (6.1 to 6.16, from 6.1's SYSCALL_DEFINE5(mremap)):
+ * the flag, addr and new_len == 0 checks, then vma_lookup() (EFAULT)
+ * and the hugetlb alignment, then for a move mremap_to(): new_addr's
+ * alignment, TASK_SIZE, the overlap, the map count, do_munmap() of a
+ * MREMAP_FIXED destination and of a shrunk tail, and only then
+ * vma_to_resize() (EFAULT for a range past the VMA, EINVAL for a private
+ * duplicate or a DONTUNMAP of a VM_DONTEXPAND VMA, EAGAIN for mlock
+ * limits), so a failing move may have unmapped its destination. A resize
+ * in place had no TASK_SIZE check (a growth past it is ENOMEM, a
+ * same-size one succeeds). (6.15 already moved a few of these checks,
+ * new_addr's alignment and the map count, ahead of the lookup; 6.15 and
+ * 6.16 get the 6.1 order here.)
+ */
+static inline bool kver_mremap_early_checks(const struct model_config *c)
+{
+	return kver_ge(c, 6, 17, 0);
+}
+
+/*
  * 6.12?, with cacded5e42b9 "mm: avoid using vma_merge() for new VMAs"
  * (copy_vma() on vma_merge_new_range()): a MREMAP_DONTUNMAP copy placed
  * right after or before the VMA it came from merges with it when

@@ -81,6 +81,21 @@ static bool vrm_move_only(const struct vma_remap_struct *vrm)
 }
 
 /*
+ * MREMAP_DONTUNMAP may not resize: from 6.17 in pages, before on the
+ * lengths as given.
+ */
+static bool dontunmap_resizes(const struct model *m,
+			      const struct vma_remap_struct *vrm,
+			      uint64_t old_len_in, uint64_t new_len_in)
+{
+	if (!(vrm->flags & MREMAP_DONTUNMAP))
+		return false;
+	if (kver_mremap_aligned_params(&m->cfg))
+		return vrm->old_len != vrm->new_len;
+	return old_len_in != new_len_in;
+}
+
+/*
  * check_mremap_params(), run on the page aligned lengths (do_mremap()
  * aligns them first); old_len_in and new_len_in are the lengths as given,
  * which DONTUNMAP compared before 6.17. The map count margin: move_vma()
@@ -109,10 +124,7 @@ static int check_mremap_params(const struct model *m,
 		return -EINVAL;
 	if (!(vrm->flags & MREMAP_MAYMOVE))
 		return -EINVAL;
-	if ((vrm->flags & MREMAP_DONTUNMAP) &&
-	    (kver_mremap_aligned_params(&m->cfg) ?
-		     vrm->old_len != vrm->new_len :
-		     old_len_in != new_len_in))
+	if (dontunmap_resizes(m, vrm, old_len_in, new_len_in))
 		return -EINVAL;
 	if (vrm_overlaps(vrm))
 		return -EINVAL;
@@ -146,11 +158,17 @@ static bool align_hugetlb(struct vma_remap_struct *vrm)
  * shared ones start at 0, hugetlb ones are bounded by
  * hugetlbfs_file_mmap()), nor can the VM_DONTEXPAND refusal of a growth
  * (only hugetlb has VM_DONTEXPAND, and align_hugetlb() refuses growth).
+ *
+ * In two halves, because before 6.17 (kver_mremap_early_checks()) they
+ * ran apart: the first right after vma_lookup() in do_mremap(), the
+ * second (vma_to_resize()) only after mremap_to() had unmapped the
+ * destination and the shrunk tail.
+ *
+ * First half: the source must exist, unsealed, and a hugetlb one aligned.
  */
-static int check_prep_vma(const struct model *m, struct vma_remap_struct *vrm)
+static int check_prep_vma_source(struct vma_remap_struct *vrm)
 {
 	struct vma *vma = vrm->vma;
-	uint64_t old_len, new_len;
 
 	if (!vma)
 		return -EFAULT;
@@ -162,6 +180,19 @@ static int check_prep_vma(const struct model *m, struct vma_remap_struct *vrm)
 	vrm->remap_type = vrm_remap_type(vrm);
 	if (!vrm_implies_new_addr(vrm))
 		vrm->new_addr = vrm->addr;
+	return 0;
+}
+
+/*
+ * Second half (vma_to_resize() before 6.17): only for an operation that
+ * maps new address space.
+ */
+static int check_prep_vma_resize(const struct model *m,
+				 struct vma_remap_struct *vrm)
+{
+	struct vma *vma = vrm->vma;
+	uint64_t old_len, new_len;
+
 	if (!vrm_will_map_new(vrm))
 		return 0;
 
@@ -184,6 +215,13 @@ static int check_prep_vma(const struct model *m, struct vma_remap_struct *vrm)
 	if (!mlock_future_ok(m, vma->vm_flags & VM_LOCKED, vrm->delta))
 		return -EAGAIN;
 	return 0;
+}
+
+static int check_prep_vma(const struct model *m, struct vma_remap_struct *vrm)
+{
+	int err = check_prep_vma_source(vrm);
+
+	return err ? err : check_prep_vma_resize(m, vrm);
 }
 
 /*
@@ -508,6 +546,87 @@ static uint64_t remap_move(struct model *m, struct vma_remap_struct *vrm)
 	return res;
 }
 
+/*
+ * mremap_to() before 6.17 (kver_mremap_early_checks()): the destination
+ * is checked only now, after the source was found, and the source's
+ * resize checks (vma_to_resize()) come after the MREMAP_FIXED
+ * destination and the shrunk tail are unmapped, which a failure leaves
+ * unmapped. The source is looked up again there (EFAULT if the unmaps
+ * took it, which the overlap check rules out).
+ */
+static uint64_t mremap_to_old(struct model *m, struct vma_remap_struct *vrm)
+{
+	uint64_t task_size = m->cfg.task_size;
+	int err;
+
+	if (vrm->new_addr & ~PAGE_MASK)
+		return ERR_ADDR(-EINVAL);
+	if (vrm->new_len > task_size ||
+	    vrm->new_addr > task_size - vrm->new_len)
+		return ERR_ADDR(-EINVAL);
+	if (vrm_overlaps(vrm))
+		return ERR_ADDR(-EINVAL);
+	if (model_map_count(m) + 2 >= m->cfg.max_map_count - 3)
+		return ERR_ADDR(-ENOMEM);
+	vrm->vma = NULL;
+	if (vrm->flags & MREMAP_FIXED) {
+		err = do_vmi_munmap(m, vrm->new_addr, vrm->new_len);
+		if (err)
+			return ERR_ADDR(err);
+	}
+	if (vrm->remap_type == MREMAP_SHRINK) {
+		err = do_vmi_munmap(m, vrm->addr + vrm->new_len, vrm->delta);
+		if (err)
+			return ERR_ADDR(err);
+		vrm->old_len = vrm->new_len;
+	}
+	vrm->vma = vma_lookup(&m->mm, vrm->addr);
+	if (!vrm->vma)
+		return ERR_ADDR(-EFAULT);
+	err = check_prep_vma_resize(m, vrm);
+	if (err)
+		return ERR_ADDR(err);
+	err = vrm_set_new_addr(m, vrm);
+	if (err)
+		return ERR_ADDR(err);
+	return move_vma(m, vrm);
+}
+
+/*
+ * do_mremap() before 6.17 (SYSCALL_DEFINE5(mremap) in 6.1): the flags,
+ * addr and new_len == 0, then the source (EFAULT before any destination
+ * check); a move goes on in mremap_to_old(), a resize in place checks
+ * the source's resize and has no TASK_SIZE check of its own.
+ */
+static uint64_t do_mremap_old(struct model *m, struct vma_remap_struct *vrm,
+			      uint64_t old_len_in, uint64_t new_len_in)
+{
+	int err;
+
+	if (vrm->flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP))
+		return ERR_ADDR(-EINVAL);
+	if ((vrm->flags & MREMAP_FIXED) && !(vrm->flags & MREMAP_MAYMOVE))
+		return ERR_ADDR(-EINVAL);
+	if ((vrm->flags & MREMAP_DONTUNMAP) &&
+	    (!(vrm->flags & MREMAP_MAYMOVE) ||
+	     dontunmap_resizes(m, vrm, old_len_in, new_len_in)))
+		return ERR_ADDR(-EINVAL);
+	if (vrm->addr & ~PAGE_MASK)
+		return ERR_ADDR(-EINVAL);
+	if (!vrm->new_len)
+		return ERR_ADDR(-EINVAL);
+	vrm->vma = vma_lookup(&m->mm, vrm->addr);
+	err = check_prep_vma_source(vrm);
+	if (err)
+		return ERR_ADDR(err);
+	if (vrm_implies_new_addr(vrm))
+		return mremap_to_old(m, vrm);
+	err = check_prep_vma_resize(m, vrm);
+	if (err)
+		return ERR_ADDR(err);
+	return mremap_at(m, vrm);
+}
+
 /* mm_populate() of the grown part of an mlocked mapping: one VMA. */
 static void populate_expand(struct model *m,
 			    const struct vma_remap_struct *vrm)
@@ -521,7 +640,8 @@ static void populate_expand(struct model *m,
 /*
  * do_mremap(). Before 6.17 ("mm/mremap: permit mremap() move of multiple
  * VMAs") a same-size MREMAP_FIXED move was limited to one VMA like any
- * other mremap: crossing its end is EFAULT in check_prep_vma().
+ * other mremap: crossing its end is EFAULT in check_prep_vma(). Before
+ * 6.17 the checks also ran in another order: do_mremap_old().
  */
 static uint64_t do_mremap(struct model *m, struct vma_remap_struct *vrm)
 {
@@ -530,6 +650,10 @@ static uint64_t do_mremap(struct model *m, struct vma_remap_struct *vrm)
 
 	vrm->old_len = PAGE_ALIGN(vrm->old_len);
 	vrm->new_len = PAGE_ALIGN(vrm->new_len);
+	if (!kver_mremap_early_checks(&m->cfg)) {
+		res = do_mremap_old(m, vrm, old_len_in, new_len_in);
+		goto out;
+	}
 	err = check_mremap_params(m, vrm, old_len_in, new_len_in);
 	if (err)
 		return ERR_ADDR(err);
@@ -544,6 +668,7 @@ static uint64_t do_mremap(struct model *m, struct vma_remap_struct *vrm)
 		res = vrm_implies_new_addr(vrm) ? mremap_to(m, vrm)
 						: mremap_at(m, vrm);
 	}
+out:
 	if (!IS_ERR_ADDR(res) && vrm->populate_expand)
 		populate_expand(m, vrm);
 	return res;

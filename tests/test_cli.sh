@@ -5,22 +5,14 @@
 # errors. Needs build/vmadiff and build/vmadiff-executor (make all).
 # Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-B=${B:-build}
-V=$B/vmadiff
-VMADIFF_EXECUTOR=${VMADIFF_EXECUTOR:-$B/vmadiff-executor}
-export VMADIFF_EXECUTOR
 unset VMADIFF_MODEL_CONFIG
-T=$(mktemp -d /tmp/vmadiff-cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2034 # read by tests/lib.sh
+LIB_NAME=cli
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $*"
+# show_out: what bad prints of $T/out.
+show_out() {
 	if [ -f "$T/out" ]; then
 		echo "--- output:"
 		sed -n '1,60p' "$T/out"
@@ -145,5 +137,4 @@ has "replay wrong model" '^1 passed, 1 failed$'
 check "env model config" 1 env VMADIFF_MODEL_CONFIG=mmap_base=-0x40000000 \
 	"$V" replay "$T/placed.vma"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -7,7 +7,7 @@
  * a shuffled order on the same engine, and every program must get the same
  * verdict, divergent op and field, and the same per-op outcomes and layout
  * digests on both sides both times. Programs whose kernel side would take
- * long (many reps or touched pages, prefaulting large ranges) are drawn
+ * long (many reps or touched pages, faulting in large ranges) are drawn
  * again, to keep this to seconds. Needs the executor
  * ($VMADIFF_EXECUTOR, else build/vmadiff-executor).
  */
@@ -22,7 +22,7 @@
 #define NPROGS 1000
 /* reps plus touched pages, summed over the ops of one program */
 #define MAX_WORK 200000
-/* prefaulted (MAP_POPULATE or MAP_LOCKED) pages of one mmap */
+/* pages one op may fault in (mlock, madvise, prefaulting mmaps) */
 #define MAX_PREFAULT 4096
 
 static struct prog progs[NPROGS];
@@ -38,6 +38,20 @@ static uint64_t rand64(void)
 	return xs;
 }
 
+/* Can the op make the kernel fault in its whole range? */
+static int faults_in(const struct prog_op *op)
+{
+	switch (op->kind) {
+	case OP_MMAP:
+		return !!(op->flags & (MAP_POPULATE | MAP_LOCKED));
+	case OP_MLOCK:
+	case OP_MADVISE: /* MADV_POPULATE_(READ|WRITE), MADV_WILLNEED */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int cheap(const struct prog *p)
 {
 	uint64_t work = 0;
@@ -49,9 +63,9 @@ static int cheap(const struct prog *p)
 		work += op->repeat;
 		if (op->kind == OP_TOUCH || op->kind == OP_READ)
 			work += (uint64_t)op->repeat * pages;
-		if (op->kind == OP_MMAP &&
-		    (op->flags & (MAP_POPULATE | MAP_LOCKED)) &&
-		    prog_len_bytes(&op->len) / PROG_PAGE_SIZE > MAX_PREFAULT)
+		pages = prog_len_bytes(&op->len) / PROG_PAGE_SIZE;
+		if (faults_in(op) &&
+		    (pages > MAX_PREFAULT || op->repeat * pages > MAX_PREFAULT))
 			return 0;
 	}
 	return work <= MAX_WORK;

@@ -18,12 +18,8 @@
  * prot" in pages (maps text: 6.1 has no PROCMAP_QUERY), with " nh" when
  * VM_NOHUGEPAGE is set.
  */
-#include <errno.h>
-#include <string.h>
-#include <sys/mman.h>
-
 #include "../model/kver.h"
-#include "test.h"
+#include "model_test.h"
 
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE 0x08
@@ -32,8 +28,6 @@
 #define MAP_ABOVE4G 0x80
 #endif
 
-#define W 0x100000000000ull
-#define PG 4096ull
 #define MB (1ull << 20)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define FIX (ANON | MAP_FIXED)
@@ -44,11 +38,7 @@
 
 static struct model *at(unsigned a, unsigned b)
 {
-	struct model_config cfg;
-
-	model_config_default(&cfg);
-	cfg.kver = KVER(a, b, 0);
-	return model_create(&cfg, NULL, 0);
+	return model_new(KVER(a, b, 0), 0);
 }
 
 /* mmap's return value, or -errno. */
@@ -77,42 +67,11 @@ static void touch(struct model *m, uint64_t page)
 	model_touch(m, W + page * PG, 1, 0, &o);
 }
 
+/* The window's VMAs: "[start,end) prot[ nh]" per VMA. */
 static const char *layout(const struct model *m)
 {
-	static char buf[1024];
-	struct snapshot s;
-	size_t n = 0;
-
-	snapshot_init(&s);
-	model_snapshot(m, &s, 1);
-	buf[0] = 0;
-	for (uint32_t i = 0; i < s.n; i++) {
-		const struct snap_vma *v = &s.v[i];
-
-		if (v->start < W || v->end > W + (1ull << 30))
-			continue;
-		n += snprintf(buf + n, sizeof(buf) - n, "%s[%llu,%llu) %c%c%c%s",
-			      n ? " " : "",
-			      (unsigned long long)((v->start - W) / PG),
-			      (unsigned long long)((v->end - W) / PG),
-			      v->prot & PROT_READ ? 'r' : '-',
-			      v->prot & PROT_WRITE ? 'w' : '-',
-			      v->prot & PROT_EXEC ? 'x' : '-',
-			      v->vmflags & VMF(VMF_NOHUGEPAGE) ? " nh" : "");
-	}
-	snapshot_free(&s);
-	return buf;
+	return window_layout(m, 1ull << 30, LAYOUT_MAPS);
 }
-
-#define LAYOUT(m, want)                                                     \
-	do {                                                                \
-		const char *got_ = layout(m);                               \
-		if (strcmp(got_, want)) {                                   \
-			fprintf(stderr, "%s:%d: %s: layout\n  model:  %s\n  kernel: %s\n", \
-				__FILE__, __LINE__, test_cur, got_, want);  \
-			test_cur_failed = 1;                                \
-		}                                                           \
-	} while (0)
 
 /*
  * Each predicate is false just below the version it names and true from

@@ -8,24 +8,12 @@
 # programs). Needs build/vmadiff and the executor.
 # Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-B=${B:-build}
-V=$B/vmadiff
-VMADIFF_EXECUTOR=${VMADIFF_EXECUTOR:-$B/vmadiff-executor}
-export VMADIFF_EXECUTOR
 unset VMADIFF_MODEL_CONFIG VMADIFF_KERNEL_VERSION
-T=$(mktemp -d /tmp/vmadiff-min.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2034 # read by tests/lib.sh
+LIB_NAME=min
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $*"
-	[ -f "$T/out" ] && sed -n '1,40p' "$T/out"
-}
 # program FILE: the program lines of FILE (comments dropped).
 program() {
 	grep -v '^#' "$1"
@@ -153,5 +141,4 @@ if grep -q '^1 passed, 0 failed$' "$T/out"; then ok; else bad "the entry does no
 "$V" regress "$T/min.vma" --why "again" --dir "$T/reg" --name mc >"$T/out" 2>&1
 if [ $? -eq 1 ] && grep -q 'exists' "$T/out"; then ok; else bad "regress overwrote an entry"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

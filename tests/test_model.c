@@ -23,72 +23,7 @@
  *   touch P N, read P N    one byte per page at W + (P + i) pages (or at
  *                          a raw 0x.. address + i pages)
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/mman.h>
-
-#include "../model/model.h"
-#include "test.h"
-
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE 0x100000
-#endif
-
-#define W 0x100000000000ull
-#define PG 4096ull
-
-static uint64_t prot_of(const char *s)
-{
-	uint64_t p = 0;
-
-	if (!strncmp(s, "0x", 2))
-		return strtoull(s, NULL, 16);
-	for (; *s; s++)
-		p |= *s == 'r' ? PROT_READ : *s == 'w' ? PROT_WRITE :
-		     *s == 'x' ? PROT_EXEC : 0;
-	return p;
-}
-
-static uint64_t flags_of(const char *s)
-{
-	static const char letters[] = "psfnglPRSh";
-	static const uint64_t bits[] = {
-		MAP_PRIVATE, MAP_SHARED, MAP_FIXED, MAP_FIXED_NOREPLACE,
-		MAP_GROWSDOWN, MAP_LOCKED, MAP_POPULATE, MAP_NORESERVE,
-		MAP_STACK, MAP_HUGETLB,
-	};
-	uint64_t f = MAP_ANONYMOUS;
-
-	if (!strncmp(s, "0x", 2))
-		return strtoull(s, NULL, 16);
-	for (; *s; s++)
-		f |= bits[strchr(letters, *s) - letters];
-	return f;
-}
-
-static uint64_t addr_of(const char *s)
-{
-	if (!strncmp(s, "0x", 2))
-		return strtoull(s, NULL, 16);
-	return W + strtoll(s, NULL, 0) * PG;
-}
-
-static const char *errname(int err)
-{
-	switch (err) {
-	case EINVAL: return "EINVAL";
-	case ENOMEM: return "ENOMEM";
-	case EEXIST: return "EEXIST";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case EAGAIN: return "EAGAIN";
-	case EBADF: return "EBADF";
-	case EOVERFLOW: return "EOVERFLOW";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	default: return "E?";
-	}
-}
+#include "model_test.h"
 
 /* Runs one op line on m; the result as the kernel-side program prints it. */
 static const char *run(struct model *m, const char *line)
@@ -114,17 +49,8 @@ static const char *run(struct model *m, const char *line)
 		return res;
 	}
 	if (!strcmp(op, "touch") || !strcmp(op, "read")) {
-		uint64_t n = strtoull(b, NULL, 0);
-
-		if (op[0] == 't')
-			model_touch(m, addr_of(a), n, 0, &o);
-		else
-			model_read(m, addr_of(a), n, &o);
-		snprintf(res, sizeof(res), "%lld pages%s", (long long)o.ret,
-			 o.sig == SIGSEGV ? " SIGSEGV" : o.sig ? " SIGBUS" : "");
-		if (op[0] == 'r')
-			snprintf(res + strlen(res), sizeof(res) - strlen(res),
-				 " data=%016llx", (unsigned long long)o.data);
+		run_access(m, op, addr_of(a), strtoull(b, NULL, 0), res,
+			   sizeof(res));
 		return res;
 	}
 	if (!strcmp(op, "munmap") || !strcmp(op, "munmapb"))
@@ -134,85 +60,24 @@ static const char *run(struct model *m, const char *line)
 		model_mprotect(m, addr_of(a),
 			       strtoull(b, NULL, 0) * (op[8] ? 1 : PG),
 			       prot_of(c), &o);
-	snprintf(res, sizeof(res), "%lld%s%s", (long long)o.ret,
-		 o.ret ? " " : "", o.ret ? errname(o.err) : "");
+	int_result(&o, res, sizeof(res));
 	return res;
 }
 
 /* The window's VMAs: "[start,end) perms off=.. VmFlags" per VMA. */
 static const char *layout(const struct model *m)
 {
-	static const char *const mn[64] = {
-		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um",
-		"pf", "gu", "uw", "lo", "io", "sr", "rr", "dc", "de", "lf",
-		"ac", "nr", "ht", "sf", "ar", "wf", "dd", "sd", "mm", "hg",
-		"nh", "mg", [40] = "dp", [42] = "sl",
-	};
-	static char buf[8192];
-	struct snapshot s;
-	size_t n = 0;
-
-	snapshot_init(&s);
-	model_snapshot(m, &s, 1);
-	buf[0] = 0;
-	for (uint32_t i = 0; i < s.n; i++) {
-		const struct snap_vma *v = &s.v[i];
-
-		if (v->start < W || v->end > W + (1ull << 32))
-			continue;
-		n += snprintf(buf + n, sizeof(buf) - n, "%s[%lld,%lld) %c%c%c%c off=%llx",
-			      n ? " | " : "",
-			      (long long)((v->start - W) / PG),
-			      (long long)((v->end - W) / PG),
-			      v->prot & PROT_READ ? 'r' : '-',
-			      v->prot & PROT_WRITE ? 'w' : '-',
-			      v->prot & PROT_EXEC ? 'x' : '-',
-			      v->shared ? 's' : 'p',
-			      (unsigned long long)v->pgoff * PG);
-		for (int bit = 0; bit < 64; bit++)
-			if (v->vmflags & (1ull << bit))
-				n += snprintf(buf + n, sizeof(buf) - n, " %s",
-					      mn[bit] ? mn[bit] : "??");
-	}
-	snapshot_free(&s);
-	return buf;
+	return window_layout(m, 1ull << 32, LAYOUT_SMAPS);
 }
-
-#define EXPECT(m, line, want)                                              \
-	do {                                                               \
-		const char *got_ = run(m, line);                           \
-		if (strcmp(got_, want)) {                                  \
-			fprintf(stderr, "%s:%d: %s: `%s` gave `%s`, kernel `%s`\n", \
-				__FILE__, __LINE__, test_cur, line, got_, want); \
-			test_cur_failed = 1;                               \
-		}                                                          \
-	} while (0)
-
-#define LAYOUT(m, want)                                                    \
-	do {                                                               \
-		const char *got_ = layout(m);                              \
-		if (strcmp(got_, want)) {                                  \
-			fprintf(stderr, "%s:%d: %s: layout\n  model:  %s\n  kernel: %s\n", \
-				__FILE__, __LINE__, test_cur, got_, want); \
-			test_cur_failed = 1;                               \
-		}                                                          \
-	} while (0)
 
 static struct model *new_model(void)
 {
-	struct model_config cfg;
-
-	model_config_default(&cfg);
-	return model_create(&cfg, NULL, 0);
+	return model_new(0, 0);
 }
 
 static struct model *new_model_max(uint64_t max_map_count)
 {
-	struct model_config cfg;
-
-	model_config_default(&cfg);
-	cfg.max_map_count = max_map_count;
-	return model_create(&cfg, NULL, 0);
+	return model_new(0, max_map_count);
 }
 
 /* Two adjacent fixed mmaps with equal flags merge; a third joins. */

@@ -27,43 +27,11 @@
  * fill_to(m, N) brings the process's VMA count to N with one-page VMAs
  * at 0x200000000000 (the kernel run counted /proc/self/maps lines).
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/mman.h>
+#include "model_test.h"
 
-#include "../model/model.h"
-#include "test.h"
-
-#define W 0x100000000000ull
-#define PG 4096ull
 #define FILL_BASE 0x200000000000ull
 
 static uint64_t last_ret, last_hint;
-
-static uint64_t prot_of(const char *s)
-{
-	uint64_t p = 0;
-
-	for (; *s; s++)
-		p |= *s == 'r' ? PROT_READ : *s == 'w' ? PROT_WRITE :
-		     *s == 'x' ? PROT_EXEC : 0;
-	return p;
-}
-
-static uint64_t flags_of(const char *s)
-{
-	static const char letters[] = "psflRh";
-	static const uint64_t bits[] = {
-		MAP_PRIVATE, MAP_SHARED, MAP_FIXED, MAP_LOCKED, MAP_NORESERVE,
-		MAP_HUGETLB,
-	};
-	uint64_t f = MAP_ANONYMOUS;
-
-	for (; *s; s++)
-		f |= bits[strchr(letters, *s) - letters];
-	return f;
-}
 
 /* m MAYMOVE, f FIXED, d DONTUNMAP (include/uapi/linux/mman.h), or 0x.. */
 static uint64_t mflags_of(const char *s)
@@ -77,25 +45,12 @@ static uint64_t mflags_of(const char *s)
 	return f;
 }
 
-static uint64_t addr_of(const char *s)
+/* addr_of(), plus R / R+n: what the last mmap or mremap returned. */
+static uint64_t raddr_of(const char *s)
 {
 	if (s[0] == 'R')
 		return last_ret + (s[1] == '+' ? strtoull(s + 2, NULL, 0) * PG : 0);
-	if (!strncmp(s, "0x", 2))
-		return strtoull(s, NULL, 16);
-	return W + strtoll(s, NULL, 0) * PG;
-}
-
-static const char *errname(int err)
-{
-	switch (err) {
-	case EINVAL: return "EINVAL";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case EAGAIN: return "EAGAIN";
-	default: return "E?";
-	}
+	return addr_of(s);
 }
 
 /* An address result: W+n in the window, `hint`, `out`, or -1 ERRNO. */
@@ -123,43 +78,33 @@ static const char *run(struct model *m, const char *line)
 
 	sscanf(line, "%15s %31s %31s %31s %31s %31s", op, a, b, c, d, e);
 	if (!strcmp(op, "mmap")) {
-		model_mmap(m, addr_of(a), strtoull(b, NULL, 0) * PG, prot_of(c),
-			   flags_of(d), -1, 0, &o);
+		model_mmap(m, raddr_of(a), strtoull(b, NULL, 0) * PG,
+			   prot_of(c), flags_of(d), -1, 0, &o);
 		last_hint = 0;
 		addr_result(&o, res, sizeof(res));
 	} else if (!strcmp(op, "mremap") || !strcmp(op, "mremapb")) {
 		uint64_t unit = op[6] ? 1 : PG;
 
-		last_hint = e[0] ? addr_of(e) : 0;
-		model_mremap(m, addr_of(a), strtoull(b, NULL, 0) * unit,
+		last_hint = e[0] ? raddr_of(e) : 0;
+		model_mremap(m, raddr_of(a), strtoull(b, NULL, 0) * unit,
 			     strtoull(c, NULL, 0) * unit, mflags_of(d),
 			     last_hint, &o);
 		addr_result(&o, res, sizeof(res));
 	} else if (!strcmp(op, "touch") || !strcmp(op, "read")) {
-		uint64_t n = strtoull(b, NULL, 0);
-
-		if (op[0] == 't')
-			model_touch(m, addr_of(a), n, 0, &o);
-		else
-			model_read(m, addr_of(a), n, &o);
-		snprintf(res, sizeof(res), "%lld pages%s", (long long)o.ret,
-			 o.sig == SIGSEGV ? " SIGSEGV" : o.sig ? " SIGBUS" : "");
-		if (op[0] == 'r')
-			snprintf(res + strlen(res), sizeof(res) - strlen(res),
-				 " data=%016llx", (unsigned long long)o.data);
+		run_access(m, op, raddr_of(a), strtoull(b, NULL, 0), res,
+			   sizeof(res));
 	} else {
 		if (!strcmp(op, "munmap"))
-			model_munmap(m, addr_of(a), strtoull(b, NULL, 0) * PG,
+			model_munmap(m, raddr_of(a), strtoull(b, NULL, 0) * PG,
 				     &o);
 		else if (!strcmp(op, "mseal"))
-			model_mseal(m, addr_of(a), strtoull(b, NULL, 0) * PG, 0,
-				    &o);
+			model_mseal(m, raddr_of(a), strtoull(b, NULL, 0) * PG,
+				    0, &o);
 		else
-			model_mprotect(m, addr_of(a),
+			model_mprotect(m, raddr_of(a),
 				       strtoull(b, NULL, 0) * PG, prot_of(c),
 				       &o);
-		snprintf(res, sizeof(res), "%lld%s%s", (long long)o.ret,
-			 o.ret ? " " : "", o.ret ? errname(o.err) : "");
+		int_result(&o, res, sizeof(res));
 	}
 	return res;
 }
@@ -167,61 +112,8 @@ static const char *run(struct model *m, const char *line)
 /* The window's VMAs: "[start,end) perms off=.. VmFlags" per VMA. */
 static const char *layout(const struct model *m)
 {
-	static const char *const mn[64] = {
-		"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um",
-		"pf", "gu", "uw", "lo", "io", "sr", "rr", "dc", "de", "lf",
-		"ac", "nr", "ht", "sf", "ar", "wf", "dd", "sd", "mm", "hg",
-		"nh", "mg", [40] = "dp", [42] = "sl",
-	};
-	static char buf[8192];
-	struct snapshot s;
-	size_t n = 0;
-
-	snapshot_init(&s);
-	model_snapshot(m, &s, 1);
-	buf[0] = 0;
-	for (uint32_t i = 0; i < s.n; i++) {
-		const struct snap_vma *v = &s.v[i];
-
-		if (v->start < W || v->end > W + (1ull << 32))
-			continue;
-		n += snprintf(buf + n, sizeof(buf) - n,
-			      "%s[%lld,%lld) %c%c%c%c off=%llx", n ? " | " : "",
-			      (long long)((v->start - W) / PG),
-			      (long long)((v->end - W) / PG),
-			      v->prot & PROT_READ ? 'r' : '-',
-			      v->prot & PROT_WRITE ? 'w' : '-',
-			      v->prot & PROT_EXEC ? 'x' : '-',
-			      v->shared ? 's' : 'p',
-			      (unsigned long long)v->pgoff * PG);
-		for (int bit = 0; bit < 64; bit++)
-			if (v->vmflags & (1ull << bit))
-				n += snprintf(buf + n, sizeof(buf) - n, " %s",
-					      mn[bit] ? mn[bit] : "??");
-	}
-	snapshot_free(&s);
-	return buf;
+	return window_layout(m, 1ull << 32, LAYOUT_SMAPS);
 }
-
-#define EXPECT(m, line, want)                                              \
-	do {                                                               \
-		const char *got_ = run(m, line);                           \
-		if (strcmp(got_, want)) {                                  \
-			fprintf(stderr, "%s:%d: %s: `%s` gave `%s`, kernel `%s`\n", \
-				__FILE__, __LINE__, test_cur, line, got_, want); \
-			test_cur_failed = 1;                               \
-		}                                                          \
-	} while (0)
-
-#define LAYOUT(m, want)                                                    \
-	do {                                                               \
-		const char *got_ = layout(m);                              \
-		if (strcmp(got_, want)) {                                  \
-			fprintf(stderr, "%s:%d: %s: layout\n  model:  %s\n  kernel: %s\n", \
-				__FILE__, __LINE__, test_cur, got_, want); \
-			test_cur_failed = 1;                               \
-		}                                                          \
-	} while (0)
 
 static uint64_t fill_top;
 
@@ -245,12 +137,8 @@ static void fill_to(struct model *m, uint64_t n)
 
 static struct model *new_model_kver(uint32_t kver)
 {
-	struct model_config cfg;
-
-	model_config_default(&cfg);
-	cfg.kver = kver;
 	fill_top = FILL_BASE;
-	return model_create(&cfg, NULL, 0);
+	return model_new(kver, 0);
 }
 
 static struct model *new_model(void)

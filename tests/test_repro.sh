@@ -9,24 +9,12 @@
 # generated runtime. Needs build/vmadiff, the executor and cc.
 # Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-B=${B:-build}
-V=$B/vmadiff
-VMADIFF_EXECUTOR=${VMADIFF_EXECUTOR:-$B/vmadiff-executor}
-export VMADIFF_EXECUTOR
 unset VMADIFF_MODEL_CONFIG VMADIFF_KERNEL_VERSION
-T=$(mktemp -d /tmp/vmadiff-repro.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2034 # read by tests/lib.sh
+LIB_NAME=repro
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $*"
-	[ -f "$T/out" ] && sed -n '1,40p' "$T/out"
-}
 
 # repro NAME WANT_STATUS [VMADIFF OPTIONS] FILE: writes, builds and runs it
 # (with $STRICT set, also checks that it builds without warnings).
@@ -115,5 +103,4 @@ if "$V" repro "$T/enomem.vma" >"$T/out" 2>&1; then bad "repro without -o succeed
 "$V" repro --model-config=mmap_base=-0x40000000 "$T/late.vma" -o "$T/placed.c" >"$T/out" 2>&1
 if grep -q 'compares loosely' "$T/out"; then ok; else bad "no warning for a placement-only divergence"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -12,27 +12,15 @@
 # triage parses (python3). Needs build/vmadiff and the executor (and
 # build/vmadiff_fuzzer for its part). Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-B=${B:-build}
-V=$B/vmadiff
-VMADIFF_EXECUTOR=${VMADIFF_EXECUTOR:-$B/vmadiff-executor}
-export VMADIFF_EXECUTOR
 unset VMADIFF_MODEL_CONFIG VMADIFF_KERNEL_VERSION VMADIFF_SUPPRESSIONS
-T=$(mktemp -d /tmp/vmadiff-triage.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# shellcheck disable=SC2034 # read by tests/lib.sh
+LIB_NAME=triage
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 C=--model-config=mmap_min_addr=0x200000000000,cap_sys_rawio=0,mmap_base=-0x40000000
 SIG_A='mmap(private,fixed) errno model=EPERM kernel=0'
 SIG_B='mmap(private,nonfixed) ret model=other kernel=other (kernel higher)'
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $*"
-	[ -f "$T/out" ] && sed -n '1,40p' "$T/out"
-}
 has() {
 	if grep -Fq -- "$2" "$T/out"; then ok; else bad "$1: no line with '$2'"; fi
 }
@@ -168,5 +156,4 @@ else
 	echo "$F not built (make fuzz-build): fuzz target checks skipped"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
