@@ -100,6 +100,7 @@ TEST(test_gate_boundaries)
 		{ kver_guard_regions, KVER(6, 13, 0) },
 		{ kver_anon_merge_faulted_unfaulted, KVER(6, 16, 0) },
 		{ kver_mremap_multi_vma, KVER(6, 17, 0) },
+		{ kver_mremap_early_checks, KVER(6, 17, 0) },
 		{ kver_mremap_merge_dups_anon_vma, KVER(6, 18, 8) },
 	};
 	struct model_config c;
