@@ -293,7 +293,7 @@ out:
 /* --- the model at scale -------------------------------------------------- */
 
 /* Change-and-restore pairs per level: the layout stays as built. */
-#define SCALE_PAIRS 50000
+#define SCALE_PAIRS 50000u
 
 enum scale_op {
 	S_MPROTECT_MERGE, S_MPROTECT_SPLIT, S_MUNMAP, S_MMAP_FIXED, S_TOUCH,

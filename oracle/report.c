@@ -173,7 +173,7 @@ static void print_program(FILE *f, const struct report_input *r,
 		op_text(p, i, line, sizeof(line));
 		fprintf(f, "%s %2u  %s", (int)i == v->op ? ">>>" : "   ", i,
 			line);
-		if (p->ops[i].addr.kind == ADDR_REF && i < v->kernel_nops) {
+		if (i < v->kernel_nops && p->ops[i].addr.kind == ADDR_REF) {
 			ka = prog_resolve_addr(p, i, 0, v->kernel);
 			fprintf(f, "   # = 0x%" PRIx64, ka);
 			ma = i < mn ? prog_resolve_addr(p, i, 0, mo) : ka;
