@@ -8,7 +8,8 @@
  * the layout the model reaches on the program's prefix; interesting
  * lengths, prot and flag bits, bulk counts) and writes the canonical
  * encoding (prog_encode), so that every output decodes to a valid program
- * and re-encodes to itself.
+ * and re-encodes to itself. Given a byte mutator, half the mutations are
+ * its, left as bytes (every byte string decodes to a valid program).
  */
 #ifndef VMADIFF_MUTATOR_H
 #define VMADIFF_MUTATOR_H
@@ -21,7 +22,7 @@
 
 struct mutator;
 
-/* A byte-level mutator to fall back on now and then (LLVMFuzzerMutate):
+/* A byte-level mutator for half the mutations (LLVMFuzzerMutate):
  * mutates data[0, size) in place, returns the new size (<= max), 0 if it
  * did nothing. */
 typedef size_t (*mutator_bytes_fn)(uint8_t *data, size_t size, size_t max);

@@ -20,8 +20,8 @@ fuzz-build: $(B)/parser_fuzzer
 $(B)/vmadiff_fuzzer_plain: fuzz/vmadiff_fuzzer.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_OPT) -DVMADIFF_PLAIN_MUTATOR -fsanitize=fuzzer $(FUZZ_SAN) $^ -lxxhash -o $@
 
-# `make fuzz` mutates bytes with the dictionary too (the custom mutator
-# falls back to byte mutations 1 time in 4).
+# `make fuzz` mutates bytes with the dictionary too (half of the custom
+# mutator's mutations are libFuzzer's byte mutations).
 override FUZZ_ARGS += -dict=fuzz/vmadiff_fuzzer.dict
 
 # make fuzz JOBS=N: libFuzzer's fork mode, N fuzzing processes sharing one
