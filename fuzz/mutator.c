@@ -18,17 +18,8 @@
 #include <sys/mman.h>
 
 #include "../engine/engine.h"
+#include "../harness/mman_compat.h"
 #include "../harness/prog.h"
-
-#ifndef PROT_SEM
-#define PROT_SEM 0x8 /* uapi asm-generic/mman-common.h; glibc lacks it */
-#endif
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08 /* 6.11; glibc 2.36 lacks it */
-#endif
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP 4 /* 5.7; glibc 2.36 lacks it */
-#endif
 
 #define W PROG_WINDOW_BASE
 #define PAGE PROG_PAGE_SIZE

@@ -10,19 +10,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "mman_compat.h"
 #include "prog.h"
-
-#ifndef PROT_SEM
-#define PROT_SEM 0x8 /* uapi asm-generic/mman-common.h; glibc lacks it */
-#endif
-
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08 /* 6.11; glibc 2.36 lacks it */
-#endif
-
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP 4 /* 5.7; glibc 2.36 lacks it */
-#endif
 
 /* Window pages are taken modulo its size, a power of two. */
 _Static_assert((PROG_WINDOW_PAGES & (PROG_WINDOW_PAGES - 1)) == 0,

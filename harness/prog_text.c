@@ -12,28 +12,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "mman_compat.h"
 #include "prog.h"
-
-/* Values from the uapi headers that glibc 2.36 lacks (x86-64). */
-#ifndef PROT_SEM
-#define PROT_SEM 0x8
-#endif
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE 0x08
-#endif
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT 26
-#endif
-#ifndef MAP_HUGE_2MB
-#define MAP_HUGE_2MB (21u << MAP_HUGE_SHIFT)
-#endif
-#ifndef MAP_HUGE_1GB
-#define MAP_HUGE_1GB (30u << MAP_HUGE_SHIFT)
-#endif
-
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP 4
-#endif
 
 #define HUGE_FIELD (0x3fu << MAP_HUGE_SHIFT)
 
