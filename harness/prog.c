@@ -14,7 +14,8 @@
  *    len = prog_len_bytes(&op->len): pages * 4096, or bytes when raw.
  *    mremap resolves addr2 and len2 (new_addr, new_len) by the same rules,
  *    addr2 also advancing by rep * stride pages.
- *  - Guard (prog_op_is_foreign): the rep is skipped if
+ *  - Guard (prog_op_is_foreign): lengths are taken PAGE_ALIGNed, as the
+ *    kernel takes them (modulo 2^64). The rep is skipped if
  *    prog_range_is_foreign(addr, len), where for touch/read len is
  *    npages * 4096 with npages = prog_touch_pages(&op->len) (raw lengths
  *    round up to whole pages; at most PROG_WINDOW_PAGES). An mmap with
@@ -114,6 +115,19 @@ int prog_range_is_foreign(uint64_t start, uint64_t len,
 	return 0;
 }
 
+/*
+ * The length a call works on: every mm syscall takes PAGE_ALIGN(len),
+ * which wraps to 0 for lengths within a page of 2^64. For mremap that 0
+ * is not an error but the old_len == 0 duplicate of the whole VMA at addr
+ * (do_mremap aligns before check_mremap_params), so the guard must see
+ * the aligned value: [addr, addr) widened by a page still catches a
+ * foreign VMA there.
+ */
+static uint64_t kernel_len(const struct prog_len *l)
+{
+	return (prog_len_bytes(l) + PROG_PAGE_SIZE - 1) & ~(PROG_PAGE_SIZE - 1);
+}
+
 /* mremap's second range: the destination of a fixed move, or a
  * DONTUNMAP hint (a hint of 0 lets the kernel pick). */
 static int mremap_dest_is_foreign(const struct prog_op *op, uint64_t addr2,
@@ -123,15 +137,15 @@ static int mremap_dest_is_foreign(const struct prog_op *op, uint64_t addr2,
 	if (!(op->flags & MREMAP_FIXED) &&
 	    (!(op->flags & MREMAP_DONTUNMAP) || !addr2))
 		return 0;
-	return prog_range_is_foreign(addr2, prog_len_bytes(&op->len2),
-				     foreign, nforeign);
+	return prog_range_is_foreign(addr2, kernel_len(&op->len2), foreign,
+				     nforeign);
 }
 
 int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
 		       uint64_t addr2, const struct range *foreign,
 		       unsigned nforeign)
 {
-	uint64_t len = prog_len_bytes(&op->len);
+	uint64_t len = kernel_len(&op->len);
 
 	if (op->kind == OP_TOUCH || op->kind == OP_READ)
 		len = prog_touch_pages(&op->len) * PROG_PAGE_SIZE;
@@ -141,8 +155,8 @@ int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
 	if (op->kind == OP_MREMAP) {
 		if (mremap_dest_is_foreign(op, addr2, foreign, nforeign))
 			return 1;
-		if (prog_len_bytes(&op->len2) > len)
-			len = prog_len_bytes(&op->len2);
+		if (kernel_len(&op->len2) > len)
+			len = kernel_len(&op->len2);
 	}
 	return prog_range_is_foreign(addr, len, foreign, nforeign);
 }

@@ -766,6 +766,38 @@ TEST(garbage_text)
 	CHECK(ok > 1000 && failed > 1000);
 }
 
+/*
+ * The guard takes lengths as the kernel does (PAGE_ALIGN, modulo 2^64):
+ * an old_len within a page of 2^64 is mremap's old_len == 0 duplicate of
+ * whatever VMA is at addr, so an addr next to foreign memory is skipped
+ * (corpus/regressions/mremap_wrapped_old_len_is_zero.vma).
+ */
+TEST(guard_page_aligned_lengths)
+{
+	const struct range foreign[] = {{0x7ffff7d48000ull, 0x7ffff7d4a000ull}};
+	struct prog_op op = {.kind = OP_MREMAP,
+			     .flags = MREMAP_MAYMOVE | MREMAP_FIXED,
+			     .repeat = 1,
+			     .len = {.raw = 1, .bytes = 0xfffffffffffff001ull},
+			     .len2 = {.pages = 1}};
+
+	CHECK(prog_op_is_foreign(&op, 0x7ffff7d48000ull, PROG_WINDOW_BASE,
+				 foreign, 1));
+	/* A page below the foreign VMA: the widened point still touches it. */
+	CHECK(prog_op_is_foreign(&op, 0x7ffff7d47000ull, PROG_WINDOW_BASE,
+				 foreign, 1));
+	CHECK(!prog_op_is_foreign(&op, 0x7ffff7d40000ull, PROG_WINDOW_BASE,
+				  foreign, 1));
+	/* An aligned length that wraps is refused by every call: not foreign. */
+	op.len.bytes = 0xfffffffffffff000ull;
+	CHECK(!prog_op_is_foreign(&op, 0x7ffff7d48000ull, PROG_WINDOW_BASE,
+				  foreign, 1));
+	/* munmap of a wrapped raw length: EINVAL, but guarded all the same. */
+	op.kind = OP_MUNMAP;
+	op.len.bytes = 0xffffffffffffffffull;
+	CHECK(prog_op_is_foreign(&op, 0x7ffff7d4a000ull, 0, foreign, 1));
+}
+
 int main(void)
 {
 	RUN(decode_empty);
@@ -780,5 +812,6 @@ int main(void)
 	RUN(parse_errors);
 	RUN(truncated_text);
 	RUN(garbage_text);
+	RUN(guard_page_aligned_lengths);
 	return test_summary();
 }
