@@ -373,6 +373,12 @@ void model_prog_op(struct model *m, const struct range *foreign,
 	struct outcome res;
 
 	memset(&res, 0, sizeof(res));
+	/* The executor creates the program's memfds before its first op. */
+	if (idx == 0)
+		for (unsigned k = 0; k < p->nfiles && k < PROG_MAX_FILES; k++)
+			model_memfd(m, k, PROG_FILE_FD_BASE + (int)k,
+				    p->files[k].size, p->files[k].ro,
+				    p->files[k].fill);
 	for (unsigned rep = 0; rep < repeat; rep++) {
 		uint64_t addr = prog_resolve_addr(p, idx, rep, outs);
 		uint64_t addr2 = prog_resolve_addr2(p, idx, rep, outs);
@@ -384,7 +390,9 @@ void model_prog_op(struct model *m, const struct range *foreign,
 			goto skip;
 		switch (op->kind) {
 		case OP_MMAP:
-			model_mmap(m, addr, len, op->prot, op->flags, -1, op->off, &o);
+			model_mmap(m, addr, len, op->prot, op->flags,
+				   op->fd ? PROG_FILE_FD_BASE + op->fd - 1 : -1,
+				   op->off, &o);
 			break;
 		case OP_MUNMAP:
 			model_munmap(m, addr, len, &o);
@@ -414,6 +422,21 @@ void model_prog_op(struct model *m, const struct range *foreign,
 			break;
 		case OP_MSEAL:
 			model_mseal(m, addr, len, op->flags, &o);
+			break;
+		case OP_MLOCKALL:
+			model_mlockall(m, op->flags, &o);
+			break;
+		case OP_MUNLOCKALL:
+			model_munlockall(m, &o);
+			break;
+		case OP_MEMLOCK_LIMIT:
+			model_memlock_limit(m, len, &o);
+			break;
+		case OP_DROP_IPC_LOCK:
+			model_drop_ipc_lock(m, &o);
+			break;
+		case OP_FORK:
+			model_fork(m, &o);
 			break;
 		default:
 			goto skip; /* not reachable for a valid program */

@@ -17,7 +17,7 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x766d6164u /* "vmad" */
-#define EXEC_VERSION 2u
+#define EXEC_VERSION 3u
 #define EXEC_MAX_FOREIGN 64
 #define EXEC_MAX_SNAP 70000u /* > max_map_count */
 #define EXEC_FD_SHM 3

@@ -232,7 +232,8 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 			window_add(w, addr2, mremap_span(addr2, len2));
 		if (op->kind == OP_MMAP)
 			r = syscall(SYS_mmap, addr, len, (unsigned long)op->prot,
-				    (unsigned long)op->flags, -1L,
+				    (unsigned long)op->flags,
+				    op->fd ? PROG_FILE_FD_BASE + op->fd - 1L : -1L,
 				    (unsigned long)op->off);
 		else if (op->kind == OP_MREMAP)
 			r = syscall(SYS_mremap, addr, len, len2,
@@ -248,9 +249,11 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 		else if (op->kind == OP_MSEAL)
 			r = syscall(SYS_mseal_, addr, len,
 				    (unsigned long)op->flags);
-		else
+		else if (op->kind == OP_MPROTECT)
 			r = syscall(SYS_mprotect, addr, len,
 				    (unsigned long)op->prot);
+		else
+			r = -1, errno = ENOSYS;
 		o.ret = r;
 		if (r == -1) {
 			o.err = errno;

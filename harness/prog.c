@@ -35,6 +35,13 @@
  *    fault (npages if none); a fault sets sig = SIGSEGV or SIGBUS (err
  *    stays 0). read sets data = XXH3_64bits() of the bytes read before the
  *    fault, in order (XXH3_64bits(NULL, 0) when none).
+ *  - mlockall(flags), munlockall(): ret 0 or -1 with err; they have no
+ *    range and are never skipped (nor are the three below). memlock_limit:
+ *    setrlimit(RLIMIT_MEMLOCK, {len, len}); drop_ipc_lock: capset() without
+ *    CAP_IPC_LOCK; both 0 or -1 with err. fork: the rest of the program
+ *    runs in a child; ret 0, or -1 with err if fork() failed.
+ *  - mmap with fd k+1 passes PROG_FILE_FD_BASE + k as its fd, memfd k of
+ *    the program (struct prog_file), created before the first op.
  *  - A skipped rep sets the outcome to { .skipped = 1 } (all else 0) and
  *    ends the op. Otherwise the first failing rep (ret == -1, or a fault)
  *    ends the op and is its outcome; with no failure, the last rep's is.
@@ -147,6 +154,14 @@ int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
 {
 	uint64_t len = kernel_len(&op->len);
 
+	switch (op->kind) {
+	case OP_MLOCKALL: /* no range: these act on the whole mm */
+	case OP_MUNLOCKALL:
+	case OP_MEMLOCK_LIMIT:
+	case OP_DROP_IPC_LOCK:
+	case OP_FORK:
+		return 0;
+	}
 	if (op->kind == OP_TOUCH || op->kind == OP_READ)
 		len = prog_touch_pages(&op->len) * PROG_PAGE_SIZE;
 	else if (op->kind == OP_MMAP && !addr &&
@@ -167,8 +182,6 @@ int prog_advice_ok(uint32_t advice)
 	case 25:  /* MADV_COLLAPSE */
 	case 100: /* MADV_HWPOISON */
 	case 101: /* MADV_SOFT_OFFLINE */
-	case 102: /* MADV_GUARD_INSTALL */
-	case 103: /* MADV_GUARD_REMOVE */
 		return 0;
 	default:
 		return 1;

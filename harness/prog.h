@@ -24,6 +24,13 @@
 #define PROG_WINDOW_PAGES 262144u /* 1 GiB */
 #define PROG_MAX_OPS 64
 #define PROG_MAX_REPEAT 65536u
+/* memfds a program may declare (struct prog_file), and their size bound:
+ * a filled file costs the executor one write per page. */
+#define PROG_MAX_FILES 4
+#define PROG_FILE_MAX_BYTES (16384ull * PROG_PAGE_SIZE) /* 64 MiB */
+/* The executor holds file k at this fd number, so both sides agree on the
+ * fd an mmap passes; an undeclared file's fd is closed: EBADF. */
+#define PROG_FILE_FD_BASE 200
 
 enum op_kind {
 	OP_MMAP,     /* mmap(addr, len, prot, flags, fd=-1, off)              */
@@ -36,6 +43,13 @@ enum op_kind {
 	OP_MLOCK,    /* mlock2(addr, len, flags)                              */
 	OP_MUNLOCK,  /* munlock(addr, len)                                    */
 	OP_MSEAL,    /* mseal(addr, len, flags)                               */
+	OP_MLOCKALL, /* mlockall(flags)                                       */
+	OP_MUNLOCKALL,    /* munlockall()                                     */
+	OP_MEMLOCK_LIMIT, /* setrlimit(RLIMIT_MEMLOCK, {len, len}): len bytes */
+	OP_DROP_IPC_LOCK, /* drop CAP_IPC_LOCK from the effective, permitted
+			   * and inheritable sets (capset)                    */
+	OP_FORK, /* fork(); the rest of the program runs in the child, the
+		  * parent waits: ret 0 (the child's view)                   */
 	OP__COUNT
 };
 
@@ -68,7 +82,10 @@ struct prog_len {
  */
 struct prog_op {
 	uint8_t kind; /* enum op_kind */
-	uint8_t pad[3];
+	uint8_t fd;   /* mmap: 0 for fd -1, k+1 for file k (any k <
+		       * PROG_MAX_FILES: fd PROG_FILE_FD_BASE + k, closed if
+		       * the program declares no file k) */
+	uint8_t pad[2];
 	uint32_t prot;  /* mmap, mprotect: PROT_* bits, any value */
 	uint32_t flags; /* mmap: MAP_* bits; mremap: MREMAP_* bits; madvise:
 			 * the advice (prog_advice_ok); mlock, mseal: their
@@ -83,11 +100,29 @@ struct prog_op {
 	struct prog_len len2;	/* mremap: new_len */
 };
 
+/*
+ * A memfd the executor creates before the program runs (memfd_create
+ * "vmadiff-fK", ftruncate to `size`; maps shows "/memfd:vmadiff-fK
+ * (deleted)") and holds at fd PROG_FILE_FD_BASE + k, opened O_RDWR, or
+ * O_RDONLY when `ro` (reopened through /proc/self/fd). With `fill`, the
+ * first byte of each page i below size is memfd_byte(k, i)
+ * (model/model.h), all
+ * other bytes 0; without, the file reads as zeros.
+ */
+struct prog_file {
+	uint64_t size; /* bytes, <= PROG_FILE_MAX_BYTES */
+	uint8_t ro;    /* 0 or 1 */
+	uint8_t fill;  /* 0 or 1 */
+	uint8_t pad[6];
+};
+
 struct prog {
 	uint32_t nops;
-	uint32_t pad;
+	uint32_t nfiles; /* files[0 .. nfiles) are declared */
+	struct prog_file files[PROG_MAX_FILES];
 	struct prog_op ops[PROG_MAX_OPS];
 };
+
 
 /* The address an op refers to, given the outcomes of the ops before it.
  * ADDR_REF to an op that did not return an address (it failed, was
@@ -126,9 +161,9 @@ int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
 		       uint64_t addr2, const struct range *foreign,
 		       unsigned nforeign);
 
-/* Whether a program may hold this madvise advice: not those the model
- * does not know (COLLAPSE, GUARD_INSTALL/REMOVE), nor HWPOISON and
- * SOFT_OFFLINE, which as root would take the machine's memory offline. */
+/* Whether a program may hold this madvise advice: not COLLAPSE (the model
+ * does not know it), nor HWPOISON and SOFT_OFFLINE, which as root would
+ * take the machine's memory offline. */
 int prog_advice_ok(uint32_t advice);
 
 /* Byte codec: total (every byte string decodes to a valid program) and

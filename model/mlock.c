@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mlock(2), mlock2(2), munlock(2): do_mlock() and friends (mm/mlock.c). */
+#include <string.h>
+
 #include "internal.h"
 
 #ifndef MLOCK_ONFAULT
@@ -192,4 +194,35 @@ void model_munlock(struct model *m, uint64_t addr, uint64_t len,
 {
 	len = PAGE_ALIGN(len + (addr & ~PAGE_MASK));
 	set_outcome(out, apply_vma_lock_flags(m, addr & PAGE_MASK, len, 0));
+}
+
+static void model_enosys(struct outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ret = -1;
+	out->err = ENOSYS;
+}
+
+void model_mlockall(struct model *m, uint64_t flags, struct outcome *out)
+{
+	(void)m, (void)flags;
+	model_enosys(out);
+}
+
+void model_munlockall(struct model *m, struct outcome *out)
+{
+	(void)m;
+	model_enosys(out);
+}
+
+void model_memlock_limit(struct model *m, uint64_t bytes, struct outcome *out)
+{
+	(void)m, (void)bytes;
+	model_enosys(out);
+}
+
+void model_drop_ipc_lock(struct model *m, struct outcome *out)
+{
+	(void)m;
+	model_enosys(out);
 }

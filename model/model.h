@@ -97,6 +97,26 @@ void model_touch(struct model *m, uint64_t addr, uint64_t npages,
 void model_read(struct model *m, uint64_t addr, uint64_t npages,
 		struct outcome *out);
 
+/*
+ * memfd k of the program (struct prog_file in harness/prog.h): a shmem
+ * file of size bytes, held at fd, opened read-write or (ro) read-only;
+ * filled: page i starts with memfd_byte(k, i). Declared before the first
+ * call; model_reset closes them. An fd the model was not given is closed
+ * (EBADF).
+ */
+void model_memfd(struct model *m, unsigned k, int fd, uint64_t size, int ro,
+		 int fill);
+/* mlockall(flags), munlockall() (mm/mlock.c). */
+void model_mlockall(struct model *m, uint64_t flags, struct outcome *out);
+void model_munlockall(struct model *m, struct outcome *out);
+/* setrlimit(RLIMIT_MEMLOCK, {bytes, bytes}) and dropping CAP_IPC_LOCK:
+ * the program's privileges for the mlock family and MAP_LOCKED. */
+void model_memlock_limit(struct model *m, uint64_t bytes, struct outcome *out);
+void model_drop_ipc_lock(struct model *m, struct outcome *out);
+/* fork(): the model becomes the child's mm (dup_mmap, kernel/fork.c);
+ * ret 0. */
+void model_fork(struct model *m, struct outcome *out);
+
 /* The program's VMAs (foreign ones excluded), canonicalised. */
 void model_snapshot(const struct model *m, struct snapshot *out,
 		    int with_vmflags);
@@ -108,6 +128,13 @@ uint64_t model_map_count(const struct model *m);
 static inline uint8_t touch_byte(uint32_t seed, uint64_t i)
 {
 	return (uint8_t)((seed * 37u + i) % 255u + 1u);
+}
+
+/* The byte at the start of page i of a filled memfd k (struct prog_file):
+ * never 0. Shared by both sides. */
+static inline uint8_t memfd_byte(unsigned k, uint64_t i)
+{
+	return (uint8_t)((0x5bu + k * 61u + i * 7u) % 255u + 1u);
 }
 
 #endif

@@ -87,7 +87,7 @@ static int len_canonical(const struct prog_len *l)
  */
 static int canonical(const struct prog *p)
 {
-	if (!prog_valid(p) || p->pad)
+	if (!prog_valid(p) || p->nfiles)
 		return 0;
 	for (unsigned i = 0; i < PROG_MAX_OPS; i++) {
 		const struct prog_op *op = &p->ops[i];
