@@ -25,13 +25,17 @@ static const char bench_usage[] =
 	"\n"
 	"Runs the programs of CORPUS (default benchmarks/corpus, here or in\n"
 	"the tree of this binary) over and over for N seconds (default 20)\n"
-	"in four configurations, in rounds that cycle through them so that\n"
+	"in five configurations, in rounds that cycle through them so that\n"
 	"machine noise cancels, and prints the programs per second of each\n"
-	"and the ratios full/bare and full/isolation-first:\n"
+	"and the ratios full/bare, full/isolation-first and what comparing\n"
+	"VmFlags costs (full without them / full):\n"
 	"  bare             the programs' calls in the executor's worker: no\n"
 	"                   snapshots, no model, no comparison (the floor)\n"
 	"  full             the differential run as replay and the fuzzer do\n"
-	"                   it (per-op outcome and layout digest checks)\n"
+	"                   it (per-op outcome and layout digest checks, and\n"
+	"                   smaps VmFlags after the last op)\n"
+	"  full-no-vmflags  the same without VmFlags (--no-vmflags): per-op\n"
+	"                   snapshots re-read only what each op changed\n"
 	"  isolation-first  the same with a fork per program and layouts\n"
 	"                   parsed from /proc/self/maps\n"
 	"  model            the model side of a full run alone\n"
@@ -69,13 +73,14 @@ static uint64_t now_ns(void)
 
 /* --- programs per second ------------------------------------------------ */
 
-enum mode { M_BARE, M_FULL, M_ISOLATED, M_MODEL, M__COUNT };
+enum mode { M_BARE, M_FULL, M_FULL_NOVF, M_ISOLATED, M_MODEL, M__COUNT };
 
 static const char *const mode_name[M__COUNT] = {
-	"bare replay", "full differential", "isolation-first", "model only",
+	"bare replay", "full differential", "full, no VmFlags",
+	"isolation-first", "model only",
 };
 static const char *const mode_key[M__COUNT] = {
-	"bare", "full", "isolation_first", "model",
+	"bare", "full", "full_no_vmflags", "isolation_first", "model",
 };
 
 struct bench {
@@ -83,7 +88,7 @@ struct bench {
 	size_t nprogs;
 	uint64_t total_ops;
 	struct executor *bare;	 /* the bare mode talks to the worker itself */
-	struct engine *full, *iso; /* the model mode uses full's model */
+	struct engine *full, *novf, *iso; /* model mode: full's model */
 	struct verdict *v;
 	struct {
 		uint64_t runs;
@@ -117,6 +122,9 @@ static void run_one(struct bench *b, enum mode m, const struct prog *p)
 		break;
 	case M_FULL:
 		k = engine_run(b->full, p, b->v);
+		break;
+	case M_FULL_NOVF:
+		k = engine_run(b->novf, p, b->v);
 		break;
 	case M_ISOLATED:
 		k = engine_run(b->iso, p, b->v);
@@ -179,6 +187,19 @@ static double rate(const struct bench *b, enum mode m)
 	return b->m[m].seconds > 0 ? b->m[m].runs / b->m[m].seconds : 0;
 }
 
+/* How many times longer a full run takes with VmFlags than without. */
+static double vmflags_cost(const struct bench *b)
+{
+	return rate(b, M_FULL) > 0 ? rate(b, M_FULL_NOVF) / rate(b, M_FULL)
+				   : 0;
+}
+
+static unsigned long long rechecks(const struct bench *b)
+{
+	return engine_stats(b->full)->rechecks +
+	       engine_stats(b->novf)->rechecks;
+}
+
 static void print_text(const struct bench *b, const char *corpus,
 		       unsigned seconds, unsigned rounds)
 {
@@ -195,13 +216,14 @@ static void print_text(const struct bench *b, const char *corpus,
 		printf("%-18s %12.0f %12.1f %10llu\n", mode_name[m],
 		       rate(b, m), rate(b, m) > 0 ? 1e6 / rate(b, m) : 0,
 		       (unsigned long long)b->m[m].runs);
-	printf("full/bare %.2f, full/isolation-first %.1f (%llu divergences, "
-	       "%llu executor errors, %llu snapshot rechecks)\n",
+	printf("full/bare %.2f, full/isolation-first %.1f, VmFlags cost "
+	       "%.2fx (%llu divergences, %llu executor errors, %llu snapshot "
+	       "rechecks)\n",
 	       rate(b, M_BARE) > 0 ? rate(b, M_FULL) / rate(b, M_BARE) : 0,
 	       rate(b, M_ISOLATED) > 0 ? rate(b, M_FULL) / rate(b, M_ISOLATED)
 				       : 0,
-	       (unsigned long long)b->diverge, (unsigned long long)b->infra,
-	       (unsigned long long)engine_stats(b->full)->rechecks);
+	       vmflags_cost(b), (unsigned long long)b->diverge,
+	       (unsigned long long)b->infra, (unsigned long long)rechecks(b));
 }
 
 static void print_json(const struct bench *b, const char *corpus,
@@ -222,12 +244,13 @@ static void print_json(const struct bench *b, const char *corpus,
 		       rate(b, m) > 0 ? 1e6 / rate(b, m) : 0,
 		       (unsigned long long)b->m[m].runs, b->m[m].seconds);
 	printf("},\"full_over_bare\":%.3f,\"full_over_isolation_first\":%.2f,"
-	       "\"divergences\":%llu,\"infra_errors\":%llu,\"rechecks\":%llu}\n",
+	       "\"vmflags_cost\":%.3f,\"divergences\":%llu,"
+	       "\"infra_errors\":%llu,\"rechecks\":%llu}\n",
 	       rate(b, M_BARE) > 0 ? rate(b, M_FULL) / rate(b, M_BARE) : 0,
 	       rate(b, M_ISOLATED) > 0 ? rate(b, M_FULL) / rate(b, M_ISOLATED)
 				       : 0,
-	       (unsigned long long)b->diverge, (unsigned long long)b->infra,
-	       (unsigned long long)engine_stats(b->full)->rechecks);
+	       vmflags_cost(b), (unsigned long long)b->diverge,
+	       (unsigned long long)b->infra, (unsigned long long)rechecks(b));
 }
 
 static int bench_programs(const char *corpus, unsigned seconds, int json)
@@ -244,6 +267,9 @@ static int bench_programs(const char *corpus, unsigned seconds, int json)
 	if (!b.v)
 		abort();
 	engine_options_default(&o);
+	o.vmflags = 0;
+	b.novf = start_engine(&o);
+	o.vmflags = 1;
 	b.full = start_engine(&o);
 	o.isolate = 1;
 	o.snap_mode = EXEC_SNAP_TEXT;
@@ -252,7 +278,7 @@ static int bench_programs(const char *corpus, unsigned seconds, int json)
 	if (!b.bare)
 		fprintf(stderr, "%s: cannot start the executor: %s\n",
 			prog_name, err);
-	if (!b.full || !b.iso || !b.bare)
+	if (!b.full || !b.novf || !b.iso || !b.bare)
 		goto out;
 
 	/* Warm-up, untimed: a short slice of every mode. */
@@ -283,6 +309,7 @@ static int bench_programs(const char *corpus, unsigned seconds, int json)
 	rc = 0;
 out:
 	engine_fini(b.full);
+	engine_fini(b.novf);
 	engine_fini(b.iso);
 	executor_stop(b.bare);
 	free(b.v);

@@ -33,7 +33,8 @@ int load_or_complain(const char *f, struct prog *p);
 
 /*
  * The engine options of replay, triage, minimize, repro and regress:
- * --snap=query|text, --model-config=SPEC, --kernel-version=X.Y[.Z].
+ * --snap=query|text, --model-config=SPEC, --kernel-version=X.Y[.Z],
+ * --vmflags/--no-vmflags (default: on unless $VMADIFF_VMFLAGS=0).
  * engine_option() returns 1 if argv[*i] was one (advancing *i past a
  * separate value), 0 if not, and 2 after a usage error.
  * engine_options_check() validates them: 0, or 2 after a usage error.
@@ -46,7 +47,10 @@ int load_or_complain(const char *f, struct prog *p);
 	"                 change the model's config (default:\n"             \
 	"                 $VMADIFF_MODEL_CONFIG); README.md lists the keys\n" \
 	"  --kernel-version=X.Y[.Z]\n"                                       \
-	"                 the kernel version the model targets\n"
+	"                 the kernel version the model targets\n"            \
+	"  --no-vmflags   do not compare smaps VmFlags after the last op\n"  \
+	"                 (compared by default unless $VMADIFF_VMFLAGS=0;\n" \
+	"                 --vmflags turns them back on)\n"
 
 void engine_options_default(struct engine_opts *o);
 int engine_option(struct engine_opts *o, const char *usage, int argc,

@@ -31,6 +31,10 @@ int engine_option(struct engine_opts *o, const char *usage, int argc,
 		o->kernel_version = a + 17;
 	else if (!strcmp(a, "--kernel-version") && *i + 1 < argc)
 		o->kernel_version = argv[++*i];
+	else if (!strcmp(a, "--vmflags"))
+		o->vmflags = 1;
+	else if (!strcmp(a, "--no-vmflags"))
+		o->vmflags = 0;
 	else
 		return 0;
 	return 1;

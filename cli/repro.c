@@ -108,6 +108,12 @@ static void say_what_to_expect(const char *out,
 		fprintf(stderr, "%s: %s: divergence at op %d (%s); it should "
 				"exit 1: cc -o repro %s && ./repro\n",
 			prog_name, out, in->div_op, in->signature, out);
+	else if (in->div_field && !strcmp(in->div_field, "vmflags"))
+		fprintf(stderr,
+			"%s: warning: %s is about smaps VmFlags, which the C "
+			"reproducer does not compare: %s will exit 0; replay "
+			"FILE with vmadiff instead\n",
+			prog_name, in->signature, out);
 	else
 		fprintf(stderr,
 			"%s: warning: %s is about where the kernel put a "

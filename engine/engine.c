@@ -26,6 +26,10 @@ struct engine {
 	struct range foreign[EXEC_MAX_FOREIGN];
 	unsigned nforeign;
 	struct snapshot snap; /* per-op model snapshot, reused */
+	/* VmFlags checks: the model's layout after the last op, and the
+	 * kernel's full snapshot; outs for the model's reruns */
+	struct snapshot model_end, kernel_full;
+	struct outcome outs[PROG_MAX_OPS];
 	struct engine_stats stats;
 	char notes[512];
 };
@@ -33,6 +37,7 @@ struct engine {
 void engine_opts_default(struct engine_opts *o)
 {
 	const char *t = getenv("VMADIFF_TIMEOUT_MS");
+	const char *vf = getenv("VMADIFF_VMFLAGS");
 
 	memset(o, 0, sizeof(*o));
 	/* per-program watchdog; a VM's init raises it (slow emulation) */
@@ -43,6 +48,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->infra_retries = 1;
 	/* so that the fuzzer and replay (and a VM's init) share one knob */
 	o->kernel_version = getenv("VMADIFF_KERNEL_VERSION");
+	o->vmflags = !vf || strcmp(vf, "0");
 }
 
 /* --- facts -> model ----------------------------------------------------- */
@@ -58,6 +64,8 @@ static const struct {
 	CFG_U64(mmap_legacy_base), CFG_U64(mmap_min_addr),
 	CFG_U64(max_map_count),	  CFG_U64(stack_guard_gap),
 	CFG_U64(rlimit_stack),	  CFG_U64(rlimit_memlock),
+	CFG_U64(rlimit_memlock_max), CFG_U8(cap_sys_resource),
+	CFG_U8(has_soft_dirty),
 	CFG_U8(cap_ipc_lock),	  CFG_U8(cap_sys_rawio),
 	CFG_U8(has_maybe_guard),  CFG_U8(has_mseal),
 	CFG_U64(lsm_mmap_min_addr), CFG_U64(totalram_pages),
@@ -211,10 +219,13 @@ static int config_from_facts(struct engine *e, char *err, size_t errlen)
 	c->stack_guard_gap = f->stack_guard_gap;
 	c->rlimit_stack = f->rlimit_stack;
 	c->rlimit_memlock = f->rlimit_memlock;
+	c->rlimit_memlock_max = f->rlimit_memlock_max;
 	c->overcommit_memory = f->overcommit_memory;
 	c->thp = f->thp == 2 ? THP_ALWAYS : f->thp == 1 ? THP_MADVISE : THP_NEVER;
 	c->cap_ipc_lock = f->cap_ipc_lock;
 	c->cap_sys_rawio = f->cap_sys_rawio;
+	c->cap_sys_resource = f->cap_sys_resource;
+	c->has_soft_dirty = f->has_soft_dirty;
 	c->has_maybe_guard = f->has_maybe_guard;
 	c->has_mseal = f->has_mseal;
 	{
@@ -330,6 +341,8 @@ struct engine *engine_init(const struct engine_opts *o, char *err,
 	if (!e->opts.timeout_ms)
 		e->opts.timeout_ms = 10000;
 	snapshot_init(&e->snap);
+	snapshot_init(&e->model_end);
+	snapshot_init(&e->kernel_full);
 	if (start_executor(e, err, errlen)) {
 		free(e);
 		return NULL;
@@ -352,6 +365,8 @@ void engine_fini(struct engine *e)
 	if (e->model)
 		model_destroy(e->model);
 	snapshot_free(&e->snap);
+	snapshot_free(&e->model_end);
+	snapshot_free(&e->kernel_full);
 	free(e);
 }
 
@@ -552,15 +567,36 @@ static enum exec_status kernel_run(struct engine *e, const struct prog *p,
 			  kernel_begin(e, p, full_at, vmflags));
 }
 
-void engine_run_model(struct engine *e, const struct prog *p,
-		      struct verdict *v)
+/* The model side of engine_run; with end, also the layout after the last
+ * op with VmFlags into e->model_end. */
+static void run_model(struct engine *e, const struct prog *p,
+		      struct verdict *v, int end)
 {
 	for (unsigned i = 0; i < p->nops; i++) {
 		engine_model_op(e, p, i, v->model);
 		v->model_digest[i] = e->snap_mode != EXEC_SNAP_NONE ?
 					     model_digest(e) : 0;
 	}
+	if (end)
+		model_snapshot(e->model, &e->model_end, 1);
 	model_reset(e->model);
+}
+
+void engine_run_model(struct engine *e, const struct prog *p,
+		      struct verdict *v)
+{
+	run_model(e, p, v, 0);
+}
+
+static void copy_full(struct engine *e, struct snapshot *s)
+{
+	uint32_t n = e->shm->full_n;
+
+	if (n > EXEC_MAX_SNAP)
+		n = EXEC_MAX_SNAP;
+	snapshot_clear(s);
+	for (uint32_t i = 0; i < n; i++)
+		snapshot_push(s, &e->shm->full[i]);
 }
 
 /* Takes the kernel's results of p from the shm and compares them with
@@ -595,11 +631,60 @@ static void compare_run(struct engine *e, const struct prog *p,
 	}
 }
 
+/*
+ * The kernel's VmFlags after the last op differed from the model's (all
+ * else agreed): reruns with VmFlags after op i = 0, 1, ... find the first
+ * op after which they differ, and are the confirmation a difference needs
+ * before v says DIV_VMFLAGS there (as a layout divergence needs a run
+ * with full snapshots). A rerun whose outcomes or layouts differ from the
+ * model's gives the verdict instead; if none shows a VmFlags difference,
+ * v agrees (flaky kernel side). A rerun that fails (executor error) ends
+ * the search with the first run's finding: op nops-1.
+ */
+static void locate_vmflags(struct engine *e, const struct prog *p,
+			   struct verdict *v)
+{
+	unsigned i, at = p->nops - 1;
+
+	model_reset(e->model);
+	for (i = 0; i < p->nops; i++) {
+		engine_model_op(e, p, i, e->outs);
+		if (kernel_run(e, p, (int)i, 1) != EXEC_OK)
+			break;
+		compare_run(e, p, v);
+		if (v->kind == VERDICT_DIVERGE) {
+			e->stats.rechecks++;
+			goto out;
+		}
+		snapshot_clear(&e->snap);
+		model_snapshot(e->model, &e->snap, 1);
+		copy_full(e, &e->kernel_full);
+		if (!snapshot_equal(&e->snap, &e->kernel_full, 1)) {
+			at = i;
+			break;
+		}
+	}
+	if (i == p->nops) {
+		e->stats.vmflags_unconfirmed++;
+		goto out;
+	}
+	v->kind = VERDICT_DIVERGE;
+	v->op = (int)at;
+	v->field = DIV_VMFLAGS;
+	v->ncompared = at + 1;
+out:
+	model_reset(e->model);
+}
+
 enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 			     struct verdict *v)
 {
 	enum exec_status st;
 	uint64_t rebuilds;
+	/* VmFlags after the last op: a full snapshot there */
+	int vmf = e->opts.vmflags && e->snap_mode != EXEC_SNAP_NONE &&
+		  p->nops > 0;
+	int full_at = vmf ? (int)p->nops - 1 : -1;
 
 	e->stats.runs++;
 	v->op = -1;
@@ -620,10 +705,10 @@ enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 	/* The model runs on this core while the worker runs the kernel side
 	 * on the other; the model never looks at the kernel's results (a
 	 * model op resolves rK addresses from the model's own outcomes). */
-	st = kernel_begin(e, p, -1, 0);
+	st = kernel_begin(e, p, full_at, vmf);
 	rebuilds = e->stats.model_rebuilds;
-	engine_run_model(e, p, v);
-	st = kernel_end(e, p, -1, 0, st);
+	run_model(e, p, v, vmf);
+	st = kernel_end(e, p, full_at, vmf, st);
 	if (st != EXEC_OK) {
 		v->kind = VERDICT_INFRA;
 		v->infra_status = st;
@@ -635,8 +720,13 @@ enum verdict_kind engine_run(struct engine *e, const struct prog *p,
 		return v->kind;
 	}
 	if (e->stats.model_rebuilds != rebuilds) /* the facts changed */
-		engine_run_model(e, p, v);
+		run_model(e, p, v, vmf);
 	compare_run(e, p, v);
+	if (vmf && v->kind == VERDICT_AGREE) {
+		copy_full(e, &e->kernel_full);
+		if (!snapshot_equal(&e->model_end, &e->kernel_full, 1))
+			locate_vmflags(e, p, v);
+	}
 	/*
 	 * Per-op snapshots re-read only what each op could change (and the
 	 * worker checks the end against a full one): a layout divergence is
@@ -686,17 +776,6 @@ static void note(struct engine_explain *x, const char *fmt, const char *arg)
 		snprintf(x->notes + l, sizeof(x->notes) - l, fmt, arg);
 }
 
-static void copy_full(struct engine *e, struct snapshot *s)
-{
-	uint32_t n = e->shm->full_n;
-
-	if (n > EXEC_MAX_SNAP)
-		n = EXEC_MAX_SNAP;
-	snapshot_clear(s);
-	for (uint32_t i = 0; i < n; i++)
-		snapshot_push(s, &e->shm->full[i]);
-}
-
 int engine_explain(struct engine *e, const struct prog *p,
 		   const struct verdict *v, struct engine_explain *x)
 {
@@ -717,7 +796,7 @@ int engine_explain(struct engine *e, const struct prog *p,
 	pop = &p->ops[op];
 
 	/* The model, all ops: outcomes and the layout after op (with VmFlags
-	 * for the report; the verdict never compares them). */
+	 * for the report and a DIV_VMFLAGS signature). */
 	model_reset(e->model);
 	for (unsigned i = 0; i < p->nops; i++) {
 		engine_model_op(e, p, i, x->model_all);
@@ -743,6 +822,9 @@ int engine_explain(struct engine *e, const struct prog *p,
 			     e->shm->digest[i] != v->kernel_digest[i]))
 				x->reproduced = 0;
 		}
+		if (v->field == DIV_VMFLAGS &&
+		    snapshot_equal(&x->model_after, &x->kernel_after, 1))
+			x->reproduced = 0;
 		if (!x->reproduced)
 			note(x, "%s", "warning: the kernel rerun did not "
 				      "reproduce the first run (flaky kernel "

@@ -39,6 +39,13 @@ struct engine_opts {
 	/* Overrides of the model config derived from the executor's facts
 	 * (engine_config_override syntax), or NULL. */
 	const char *config_override;
+	/* Compare smaps VmFlags too (DIV_VMFLAGS): the kernel's after the
+	 * last op with the model's; where they differ, reruns find the first
+	 * op after which they do. It costs a full snapshot after every op
+	 * (the per-op incremental ones need full_at < 0) and an smaps read
+	 * per program. engine_opts_default(): on unless $VMADIFF_VMFLAGS is
+	 * 0. Without snapshots (EXEC_SNAP_NONE) it does nothing. */
+	int vmflags;
 	/* Called on the model config derived from the executor's facts,
 	 * after config_override and before the model is created (tests). */
 	void (*config_hook)(struct model_config *cfg, void *arg);
@@ -55,6 +62,9 @@ struct engine_stats {
 	 * change) missed a change: found by the worker's full check at the
 	 * end, or a layout divergence gone in a run with full snapshots */
 	uint64_t rechecks;
+	/* VmFlags differences at the end of a run that no rerun showed
+	 * again (flaky kernel side): not findings */
+	uint64_t vmflags_unconfirmed;
 };
 
 struct engine;
@@ -101,12 +111,14 @@ struct engine_explain {
 	unsigned model_nops;
 	struct outcome model_all[PROG_MAX_OPS];
 	/* Full layouts: before the divergent op (kernel's) and after it on
-	 * each side, the latter with smaps VmFlags for the report; have_*
-	 * say whether they could be had. */
+	 * each side, the latter with smaps VmFlags (for the report, and the
+	 * signature of a DIV_VMFLAGS divergence); have_* say whether they
+	 * could be had. */
 	int have_before, have_after;
 	struct snapshot before, model_after, kernel_after;
 	/* The kernel rerun reproduced the outcomes and digests up to and
-	 * including the divergent op (0: flaky kernel side, see notes). */
+	 * including the divergent op, and for DIV_VMFLAGS a VmFlags
+	 * difference after it (0: flaky kernel side, see notes). */
 	int reproduced;
 	char notes[512];
 };

@@ -15,7 +15,7 @@
 
 #include "mutator.h"
 
-/* A program's encoding is at most 3136 bytes (docs/FORMAT.md). */
+/* A program's encoding is at most 3180 bytes (docs/FORMAT.md). */
 #define OUT_MAX 4096
 
 struct afl_mut {
@@ -66,7 +66,7 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size,
 		return mutator_crossover(m->mu, buf, buf_size, add_buf,
 					 add_buf_size, m->out, max, seed);
 	/* a longer input keeps its first max bytes (all of any canonical
-	 * encoding, at most 3136 bytes, unless AFL++ asks for less) */
+	 * encoding, at most 3180 bytes, unless AFL++ asks for less) */
 	if (buf_size > max)
 		buf_size = max;
 	memcpy(m->out, buf, buf_size);

@@ -29,6 +29,10 @@
 #define HUGE_FIELD (0x3fu << HUGE_SHIFT)
 #define NO_REF 0xff /* a reference to fix (fix_refs) */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* uapi asm-generic/mman-common.h */
+#define MADV_GUARD_REMOVE 103
+#endif
 
 /*
  * Model work (reps, plus pages for touch/read) one prefix run may do; the
@@ -181,6 +185,13 @@ static unsigned op_addrs(struct prog_op *op, struct prog_addr *a[2])
 static int returns_addr(unsigned kind)
 {
 	return kind == OP_MMAP || kind == OP_MREMAP;
+}
+
+/* The ops without a range (mlockall .. fork): no address, no bulk, no
+ * length but memlock_limit's. */
+static int no_range(unsigned kind)
+{
+	return kind >= OP_MLOCKALL;
 }
 
 /* Points every reference that is not to an earlier op (NO_REF, or an op
@@ -374,14 +385,25 @@ static void set_kind(struct prog_op *op, unsigned kind)
 		    kind == OP_MREMAP ? MREMAP_MAYMOVE | MREMAP_FIXED : 0;
 	if ((kind == OP_MMAP || kind == OP_MPROTECT) && !had_prot)
 		op->prot = PROT_READ | PROT_WRITE;
-	if (kind != OP_MMAP)
+	if (kind != OP_MMAP) {
 		op->off = 0;
+		op->fd = 0;
+	}
 	if (kind != OP_MMAP && kind != OP_MPROTECT)
 		op->prot = 0;
 	memset(&op->addr2, 0, sizeof(op->addr2));
 	memset(&op->len2, 0, sizeof(op->len2));
 	if (kind == OP_MREMAP)
 		op->len2 = op->len;
+	if (no_range(kind)) {
+		memset(&op->addr, 0, sizeof(op->addr));
+		op->repeat = 1;
+		op->stride = 0;
+		if (kind != OP_MEMLOCK_LIMIT)
+			memset(&op->len, 0, sizeof(op->len));
+		if (kind == OP_MLOCKALL)
+			op->flags = MCL_CURRENT | MCL_FUTURE;
+	}
 	op->kind = (uint8_t)kind;
 }
 
@@ -674,6 +696,219 @@ static void pick_mremap_addr2(struct mutator *mu, unsigned idx)
 	}
 }
 
+/* --- files and the ops without a range ----------------------------------- */
+
+/* File sizes: a few pages, a partial last page, empty, 2 MiB, the most. */
+static uint64_t pick_file_size(struct mutator *mu)
+{
+	static const uint64_t pages[] = { 1, 2, 3, 4, 8, 16, 64 };
+	static const uint64_t odd[] = { 1, PAGE / 2, PAGE - 1 };
+
+	switch (rnd(mu, 8)) {
+	case 0:
+		return PICK(mu, pages) * PAGE + PICK(mu, odd);
+	case 1:
+		return 0;
+	case 2:
+		return rnd(mu, 4) ? 512 * PAGE : PROG_FILE_MAX_BYTES;
+	default:
+		return PICK(mu, pages) * PAGE;
+	}
+}
+
+/* Declares the next file (if there is room): mostly rw, half filled. */
+static int add_file(struct prog *p, struct mutator *mu)
+{
+	struct prog_file *f = &p->files[p->nfiles];
+
+	if (p->nfiles == PROG_MAX_FILES)
+		return -1;
+	memset(f, 0, sizeof(*f));
+	f->size = pick_file_size(mu);
+	f->ro = !rnd(mu, 4);
+	f->fill = rnd(mu, 2);
+	p->nfiles++;
+	return 0;
+}
+
+/* An mmap offset for file fd: its start, a page inside, its last page,
+ * EOF (whole pages: the page past it faults), beyond, misaligned. */
+static uint64_t pick_file_off(struct mutator *mu, const struct prog *p,
+			      unsigned fd)
+{
+	uint64_t size = fd && fd <= p->nfiles ? p->files[fd - 1].size : 0;
+	uint64_t eof = (size + PAGE - 1) & ~(PAGE - 1);
+
+	switch (rnd(mu, 10)) {
+	case 0:
+	case 1:
+	case 2:
+		return 0;
+	case 3:
+		return eof > PAGE ? rnd(mu, (uint32_t)(eof / PAGE)) * PAGE
+				  : PAGE;
+	case 4:
+		return eof >= PAGE ? eof - PAGE : 0;
+	case 5:
+		return eof;
+	case 6:
+		return eof + PAGE * (1 + rnd(mu, 512));
+	case 7:
+		return rnd(mu, 2) ? 1 : PAGE + PAGE / 2;
+	case 8:
+		return rnd(mu, 2) ? 1ull << 32 : -PAGE;
+	default:
+		return PAGE;
+	}
+}
+
+/* Makes mmap op idx map a file: a declared one mostly (declaring one if
+ * there is none), else an undeclared fd (EBADF); shared or private, its
+ * length the file's, or the default. */
+static void set_file(struct mutator *mu, unsigned idx)
+{
+	struct prog *p = &mu->p;
+	struct prog_op *op = &p->ops[idx];
+	uint64_t size;
+
+	if (!p->nfiles && rnd(mu, 4))
+		add_file(p, mu);
+	op->fd = p->nfiles && rnd(mu, 8) ? 1 + rnd(mu, p->nfiles)
+					 : 1 + rnd(mu, PROG_MAX_FILES);
+	op->flags &= ~(MAP_ANONYMOUS | 0xfu);
+	op->flags |= rnd(mu, 3) ? MAP_SHARED : PICK(mu, map_types);
+	if (!rnd(mu, 16))
+		op->flags |= MAP_ANONYMOUS; /* the fd is ignored */
+	op->off = pick_file_off(mu, p, op->fd);
+	size = op->fd <= p->nfiles ? p->files[op->fd - 1].size : 0;
+	if (size && rnd(mu, 2))
+		set_pages(&op->len, (size + PAGE - 1) / PAGE -
+					    (op->off < size ? op->off / PAGE : 0));
+	bound_cost(op);
+}
+
+/* One change to the declared files or to an mmap's file. */
+static int edit_files(struct mutator *mu, unsigned i)
+{
+	struct prog *p = &mu->p;
+	struct prog_op *op = &p->ops[i];
+	struct prog_file *f;
+
+	switch (rnd(mu, 6)) {
+	case 0:
+		return add_file(p, mu);
+	case 1: /* the last one goes: its mmaps now fail with EBADF */
+		if (!p->nfiles)
+			return -1;
+		memset(&p->files[--p->nfiles], 0, sizeof(p->files[0]));
+		return 0;
+	case 2:
+		if (!p->nfiles)
+			return add_file(p, mu);
+		f = &p->files[rnd(mu, p->nfiles)];
+		if (rnd(mu, 2))
+			f->size = pick_file_size(mu);
+		else if (rnd(mu, 2))
+			f->ro ^= 1;
+		else
+			f->fill ^= 1;
+		return 0;
+	default:
+		if (!p->nops || op->kind != OP_MMAP)
+			return -1;
+		if (op->fd && !rnd(mu, 3)) {
+			op->fd = 0;
+			op->off = 0;
+			op->flags |= MAP_ANONYMOUS;
+		} else {
+			set_file(mu, i);
+		}
+		return 0;
+	}
+}
+
+/* memlock_limit: none, a page, the default 8 MiB, unlimited, or about
+ * what the program maps before op idx (what mlockall then needs). */
+static void pick_limit(struct mutator *mu, unsigned idx)
+{
+	struct prog_len *l = &mu->p.ops[idx].len;
+	uint64_t mapped = 0;
+
+	layout_before(mu, idx);
+	for (uint32_t i = 0; i < mu->snap.n; i++)
+		mapped += mu->snap.v[i].end - mu->snap.v[i].start;
+	switch (rnd(mu, 8)) {
+	case 0:
+		set_pages(l, 0);
+		break;
+	case 1:
+		set_pages(l, 1);
+		break;
+	case 2:
+		set_pages(l, 2048);
+		break;
+	case 3:
+		set_bytes(l, ~0ull); /* RLIM_INFINITY */
+		break;
+	case 4:
+		set_bytes(l, mapped ? mapped - 1 : PAGE - 1);
+		break;
+	case 5:
+		set_pages(l, mapped / PAGE + rnd(mu, 2));
+		break;
+	default:
+		set_pages(l, 1 + rnd(mu, 64));
+		break;
+	}
+}
+
+static const uint32_t mlockall_sets[] = {
+	MCL_CURRENT, MCL_CURRENT | MCL_FUTURE, MCL_FUTURE,
+	MCL_CURRENT | MCL_ONFAULT, MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT,
+	MCL_FUTURE | MCL_ONFAULT, MCL_ONFAULT, 0,
+};
+
+/* Fills the fresh slot idx with an op without a range; fork at most
+ * twice a program (each one is a process on the kernel side). */
+static void gen_mm_op(struct mutator *mu, unsigned idx)
+{
+	static const uint8_t kinds[] = { OP_MLOCKALL, OP_MLOCKALL,
+					 OP_MLOCKALL, OP_MUNLOCKALL,
+					 OP_MUNLOCKALL, OP_MEMLOCK_LIMIT,
+					 OP_MEMLOCK_LIMIT, OP_MEMLOCK_LIMIT,
+					 OP_DROP_IPC_LOCK, OP_DROP_IPC_LOCK,
+					 OP_FORK };
+	struct prog_op *op = &mu->p.ops[idx];
+	unsigned forks = 0;
+
+	for (unsigned k = 0; k < mu->p.nops; k++)
+		forks += k != idx && mu->p.ops[k].kind == OP_FORK;
+	memset(op, 0, sizeof(*op));
+	op->kind = PICK(mu, kinds);
+	op->repeat = 1;
+	if (op->kind == OP_FORK && forks >= 2)
+		op->kind = OP_MUNLOCKALL;
+	if (op->kind == OP_MLOCKALL)
+		op->flags = PICK(mu, mlockall_sets);
+	if (op->kind == OP_MEMLOCK_LIMIT)
+		pick_limit(mu, idx);
+}
+
+/* madvise advices: the guards most, then those that interact with them
+ * (and with locked and file memory). */
+static uint32_t pick_advice(struct mutator *mu)
+{
+	static const uint32_t advices[] = {
+		MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE, MADV_REMOVE,
+		MADV_WIPEONFORK, MADV_DONTFORK, MADV_POPULATE_READ,
+		MADV_POPULATE_WRITE,
+	};
+
+	if (rnd(mu, 2))
+		return rnd(mu, 3) ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE;
+	return PICK(mu, advices);
+}
+
 /* --- edits ---------------------------------------------------------------- */
 
 /*
@@ -709,9 +944,15 @@ static void gen_op(struct mutator *mu, unsigned idx)
 		gen_any_op(mu, idx);
 		return;
 	}
+	if (!rnd(mu, 5)) {
+		gen_mm_op(mu, idx);
+		return;
+	}
 	memset(op, 0, sizeof(*op));
-	op->kind = PICK(mu, kinds);
+	op->kind = rnd(mu, 6) ? PICK(mu, kinds) : OP_MADVISE;
 	op->repeat = 1;
+	if (op->kind == OP_MADVISE)
+		op->flags = pick_advice(mu);
 	if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
 		op->prot = PICK(mu, common_prots);
 	if (op->kind == OP_MMAP)
@@ -732,6 +973,9 @@ static void gen_op(struct mutator *mu, unsigned idx)
 		pick_mremap_len(mu, idx);
 		pick_mremap_addr2(mu, idx);
 	}
+	/* files are rare in random bytes: map them when there are some */
+	if (op->kind == OP_MMAP && (mu->p.nfiles ? rnd(mu, 2) : !rnd(mu, 6)))
+		set_file(mu, idx);
 	if (!rnd(mu, 8))
 		mutate_bulk(mu, op);
 	bound_cost(op);
@@ -740,7 +984,7 @@ static void gen_op(struct mutator *mu, unsigned idx)
 enum edit {
 	ED_INSERT, ED_DELETE, ED_DUPLICATE, ED_SWAP, ED_SPLICE, ED_ADDR,
 	ED_LEN, ED_PROT, ED_FLAGS, ED_KIND, ED_BULK, ED_OFF, ED_REF,
-	ED__COUNT
+	ED_FILE, ED__COUNT
 };
 
 static const uint8_t edit_weights[ED__COUNT] = {
@@ -748,7 +992,7 @@ static const uint8_t edit_weights[ED__COUNT] = {
 	[ED_SWAP] = 5,	  [ED_SPLICE] = 3, [ED_ADDR] = 18,
 	[ED_LEN] = 14,	  [ED_PROT] = 6,   [ED_FLAGS] = 8,
 	[ED_KIND] = 3,	  [ED_BULK] = 5,   [ED_OFF] = 2,
-	[ED_REF] = 2,
+	[ED_REF] = 2,	  [ED_FILE] = 8,
 };
 
 static enum edit pick_edit(struct mutator *mu)
@@ -773,6 +1017,8 @@ static int retarget(struct mutator *mu, unsigned idx)
 	struct prog_addr *as[2], *a;
 	unsigned mmaps[PROG_MAX_OPS], n = 0;
 
+	if (no_range(mu->p.ops[idx].kind))
+		return -1;
 	a = as[rnd(mu, op_addrs(&mu->p.ops[idx], as))];
 	for (unsigned k = 0; k < idx; k++)
 		if (returns_addr(mu->p.ops[k].kind))
@@ -852,7 +1098,7 @@ static int edit(struct mutator *mu)
 		splice_ops(p, rnd(mu, n + 1), &mu->q, i, 1 + rnd(mu, n - i));
 		return 0;
 	case ED_ADDR:
-		if (!n)
+		if (!n || no_range(op->kind))
 			return -1;
 		if (op->kind == OP_MREMAP && rnd(mu, 2))
 			pick_mremap_addr2(mu, i);
@@ -860,9 +1106,11 @@ static int edit(struct mutator *mu)
 			set_addr(mu, i, edge_addr(mu, i));
 		return 0;
 	case ED_LEN:
-		if (!n)
+		if (!n || (no_range(op->kind) && op->kind != OP_MEMLOCK_LIMIT))
 			return -1;
-		if (op->kind == OP_MREMAP)
+		if (op->kind == OP_MEMLOCK_LIMIT)
+			pick_limit(mu, i);
+		else if (op->kind == OP_MREMAP)
 			pick_mremap_len(mu, i);
 		else
 			pick_len(mu, i);
@@ -873,6 +1121,15 @@ static int edit(struct mutator *mu)
 		op->prot = mutate_prot(mu, op->prot);
 		return 0;
 	case ED_FLAGS:
+		if (n && op->kind == OP_MADVISE) {
+			op->flags = pick_advice(mu);
+			return 0;
+		}
+		if (n && op->kind == OP_MLOCKALL) {
+			op->flags = rnd(mu, 2) ? PICK(mu, mlockall_sets) :
+				    op->flags ^ (1u << rnd(mu, rnd(mu, 2) ? 3 : 32));
+			return 0;
+		}
 		if (!n || (op->kind != OP_MMAP && op->kind != OP_MREMAP))
 			return -1;
 		op->flags = op->kind == OP_MMAP ?
@@ -888,15 +1145,20 @@ static int edit(struct mutator *mu)
 		bound_cost(op);
 		return 0;
 	case ED_BULK:
-		if (!n)
+		if (!n || no_range(op->kind))
 			return -1;
 		mutate_bulk(mu, op);
 		return 0;
 	case ED_OFF:
 		if (!n || op->kind != OP_MMAP)
 			return -1;
-		op->off = rnd(mu, 3) ? PICK(mu, offsets) : 0;
+		if (op->fd && rnd(mu, 2))
+			op->off = pick_file_off(mu, p, op->fd);
+		else
+			op->off = rnd(mu, 3) ? PICK(mu, offsets) : 0;
 		return 0;
+	case ED_FILE:
+		return edit_files(mu, i);
 	case ED_REF:
 		if (!n)
 			return -1;
@@ -997,6 +1259,9 @@ size_t mutator_crossover(struct mutator *mu, const uint8_t *a, size_t na,
 	mu->at = -1;
 	prog_decode(a, na, p);
 	prog_decode(b, nb, q);
+	/* b's ops keep their files: declarations a lacks come from b */
+	for (; p->nfiles < q->nfiles; p->nfiles++)
+		p->files[p->nfiles] = q->files[p->nfiles];
 	longest = p->nops > q->nops ? p->nops : q->nops;
 	i = rnd(mu, p->nops + 1);
 	j = rnd(mu, q->nops + 1);

@@ -16,10 +16,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* 64 lines of under 300 bytes (FORMAT.md "Canonical text") */
-#define TEXT_MAX (PROG_MAX_OPS * 300 + 1)
-/* 49 bytes an op at most (FORMAT.md "Byte format") */
-#define BYTES_MAX (PROG_MAX_OPS * 49)
+/* 64 op lines of under 300 bytes, 4 memfd lines of under 40
+ * (FORMAT.md "Canonical text") */
+#define TEXT_MAX (PROG_MAX_OPS * 300 + PROG_MAX_FILES * 40 + 1)
+/* 49 bytes an op, 11 a file at most (FORMAT.md "Byte format") */
+#define BYTES_MAX (PROG_MAX_OPS * 49 + PROG_MAX_FILES * 11)
 
 static struct prog p, q;
 static char text[TEXT_MAX], text2[TEXT_MAX];
@@ -79,7 +80,7 @@ static void check(const char *in)
 		broken_round_trip(in);
 	n = prog_encode(&p, bytes, sizeof(bytes));
 	prog_decode(bytes, n, &q);
-	if ((!n && p.nops) || memcmp(&p, &q, sizeof(p)))
+	if ((!n && (p.nops || p.nfiles)) || memcmp(&p, &q, sizeof(p)))
 		broken_codec(in);
 }
 

@@ -6,7 +6,7 @@
  * (the top three frames) separates classes: the frames are
  *   in_<op kind> <- <field>_<subclass> <- diverge_<field>
  * (subclass: div_subclass() in oracle/compare.h, e.g. errno_model_fails,
- * layout_bounds). Nothing in them depends on addresses or values, so one
+ * layout_bounds, vmflags_kernel_more). Nothing in them depends on addresses or values, so one
  * divergence class always gives the same three frames.
  * A divergence whose signature is suppressed (oracle/suppress.h; the file
  * is $VMADIFF_SUPPRESSIONS, else vmadiff.suppressions beside this binary,
@@ -17,7 +17,9 @@
  *
  * The executor: $VMADIFF_EXECUTOR, else vmadiff-executor beside this
  * binary. $VMADIFF_SNAP=text selects /proc/self/maps parsing;
- * $VMADIFF_MODEL_CONFIG overrides the model config (engine.h).
+ * $VMADIFF_MODEL_CONFIG overrides the model config (engine.h);
+ * $VMADIFF_VMFLAGS=0 turns off the smaps VmFlags comparison after each
+ * program (on by default: engine_opts.vmflags).
  *
  * The executor starts once per fuzzing process: in LLVMFuzzerInitialize
  * normally, but on the first input where the process that initialises is
@@ -70,6 +72,13 @@ __attribute__((noinline)) static void in_touch(void) { ABORT_SITE(4); }
 __attribute__((noinline)) static void in_read(void) { ABORT_SITE(5); }
 __attribute__((noinline)) static void in_op_unknown(void) { ABORT_SITE(6); }
 __attribute__((noinline)) static void in_mremap(void) { ABORT_SITE(7); }
+__attribute__((noinline)) static void in_madvise(void) { ABORT_SITE(8); }
+__attribute__((noinline)) static void in_mlock(void) { ABORT_SITE(9); }
+__attribute__((noinline)) static void in_munlock(void) { ABORT_SITE(50); }
+__attribute__((noinline)) static void in_mseal(void) { ABORT_SITE(51); }
+__attribute__((noinline)) static void in_mlockall(void) { ABORT_SITE(52); }
+__attribute__((noinline)) static void in_munlockall(void) { ABORT_SITE(53); }
+__attribute__((noinline)) static void in_fork(void) { ABORT_SITE(54); }
 
 /* The op kind as the top frame (a macro, not a function, so that no
  * shared frame sits between in_<op> and diverge_<field>). */
@@ -93,6 +102,27 @@ __attribute__((noinline)) static void in_mremap(void) { ABORT_SITE(7); }
 			break;             \
 		case OP_MREMAP:            \
 			in_mremap();       \
+			break;             \
+		case OP_MADVISE:           \
+			in_madvise();      \
+			break;             \
+		case OP_MLOCK:             \
+			in_mlock();        \
+			break;             \
+		case OP_MUNLOCK:           \
+			in_munlock();      \
+			break;             \
+		case OP_MSEAL:             \
+			in_mseal();        \
+			break;             \
+		case OP_MLOCKALL:          \
+			in_mlockall();     \
+			break;             \
+		case OP_MUNLOCKALL:        \
+			in_munlockall();   \
+			break;             \
+		case OP_FORK:              \
+			in_fork();         \
 			break;             \
 		default:                   \
 			in_op_unknown();   \
@@ -132,6 +162,9 @@ SUBCLASS_FN(layout_digest, 38)
 SUBCLASS_FN(skipped_model_skips, 39)
 SUBCLASS_FN(skipped_kernel_skips, 40)
 SUBCLASS_FN(subclass_unknown, 41)
+SUBCLASS_FN(vmflags_kernel_more, 42)
+SUBCLASS_FN(vmflags_model_more, 43)
+SUBCLASS_FN(vmflags_mixed, 44)
 
 typedef void (*subclass_fn)(unsigned kind);
 
@@ -161,6 +194,9 @@ static const struct {
 	{ DIV_LAYOUT, "digest", layout_digest },
 	{ DIV_SKIPPED, "model_skips", skipped_model_skips },
 	{ DIV_SKIPPED, "kernel_skips", skipped_kernel_skips },
+	{ DIV_VMFLAGS, "kernel_more", vmflags_kernel_more },
+	{ DIV_VMFLAGS, "model_more", vmflags_model_more },
+	{ DIV_VMFLAGS, "mixed", vmflags_mixed },
 };
 
 static subclass_fn subclass_of(enum div_field f, const char *name)
@@ -186,6 +222,7 @@ DIVERGE_FN(diverge_signal, 12)
 DIVERGE_FN(diverge_data, 13)
 DIVERGE_FN(diverge_layout, 14)
 DIVERGE_FN(diverge_skipped, 15)
+DIVERGE_FN(diverge_vmflags, 16)
 
 /* A suppressed divergence: logged (the first few, then every 1000th). */
 static void note_suppressed(const struct suppression *s)
@@ -234,6 +271,9 @@ __attribute__((noinline)) static void report_divergence(void)
 		break;
 	case DIV_LAYOUT:
 		diverge_layout(kind, sub);
+		break;
+	case DIV_VMFLAGS:
+		diverge_vmflags(kind, sub);
 		break;
 	default:
 		diverge_skipped(kind, sub);
@@ -305,6 +345,9 @@ static void start_engine(void)
 		exit(1);
 	}
 	print_banner();
+	if (!o.vmflags)
+		fprintf(stderr, "vmadiff_fuzzer: VmFlags are not compared "
+				"(VMADIFF_VMFLAGS=0)\n");
 	engine_explain_init(&explain);
 	load_suppressions();
 }

@@ -27,7 +27,8 @@ struct kvma {
 };
 
 /* exec_snap.c */
-/* Opens /proc/self/{maps,smaps}; must run in the worker itself. */
+/* Opens /proc/self/{maps,smaps} (closing the ones open before): must run
+ * in the process whose layout is snapshot, again after a fork. */
 int snap_open(void);
 int snap_has_query(void);
 /* Every VMA below task_size, in address order, from the maps text. */
@@ -61,6 +62,16 @@ int snap_vmflags(struct snap_vma *v, uint32_t n);
 /* Set when a snapshot found a foreign VMA changed (a program VMA merged
  * into it) or more VMAs than fit: the worker must be replaced. */
 extern int snap_tainted;
+
+/* exec_files.c */
+/* Creates the memfds of a valid program at PROG_FILE_FD_BASE + k (struct
+ * prog_file) and closes the other file fds; -1 on failure. */
+int files_open(const struct prog *p);
+/* Closes every program file fd. */
+void files_close(void);
+/* Whether a VMA's file (maps dev and inode) is one of the memfds the
+ * last files_open() created. */
+int files_is_memfd(uint32_t major, uint32_t minor, uint64_t ino);
 
 /* exec_probe.c */
 void probe_facts(struct exec_facts *f);

@@ -47,6 +47,9 @@ int main(void)
 		return 1;
 	/* a gone client shows up as EPIPE, not as a signal */
 	sigaction(SIGPIPE, &ign, NULL);
+	/* a killed worker's fork op children die of PDEATHSIG right after
+	 * it: as their subreaper this process reaps them (pid 1 may not) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED,
 		   EXEC_FD_SHM, 0);
 	if (shm == MAP_FAILED)
@@ -58,7 +61,7 @@ int main(void)
 
 	for (;;) {
 		struct exec_msg m = { EXEC_MSG_DIED, 0 };
-		pid_t w = fork();
+		pid_t w = fork(), r;
 		char go;
 		int st;
 
@@ -66,8 +69,8 @@ int main(void)
 			fatal("fork failed");
 		if (w == 0)
 			worker_main(shm, self);
-		while (waitpid(w, &st, 0) < 0)
-			if (errno != EINTR)
+		while ((r = waitpid(-1, &st, 0)) != w)
+			if (r < 0 && errno != EINTR)
 				fatal("waitpid failed");
 		if (WIFEXITED(st) && WEXITSTATUS(st) == EXEC_EXIT_GONE)
 			return 0;

@@ -21,6 +21,7 @@
 #define SYS_mseal_ 462
 #define CAP_IPC_LOCK_ 14
 #define CAP_SYS_RAWIO_ 17
+#define CAP_SYS_RESOURCE_ 24
 
 static char fbuf[8192];
 
@@ -141,6 +142,21 @@ static uint64_t rlim_cur(int res)
 	return getrlimit(res, &r) ? 0 : (uint64_t)r.rlim_cur;
 }
 
+static uint64_t rlim_max(int res)
+{
+	struct rlimit r;
+
+	return getrlimit(res, &r) ? 0 : (uint64_t)r.rlim_max;
+}
+
+/* Is a new VMA soft-dirty (`sd`: CONFIG_MEM_SOFT_DIRTY)? */
+static int probe_soft_dirty(void *page)
+{
+	struct snap_vma v = { .start = (uint64_t)page };
+
+	return !snap_vmflags(&v, 1) && (v.vmflags & VMF(VMF_SOFTDIRTY));
+}
+
 static int aslr_off(void)
 {
 	int pers = personality(0xffffffff);
@@ -207,6 +223,7 @@ void probe_facts(struct exec_facts *f)
 		f->mmap_base = (uint64_t)p + PROG_PAGE_SIZE;
 		/* len 0 returns before sealing anything */
 		f->has_mseal = syscall(SYS_mseal_, p, 0, 0) == 0;
+		f->has_soft_dirty = probe_soft_dirty(p);
 		f->has_maybe_guard = probe_maybe_guard(p);
 		munmap(p, PROG_PAGE_SIZE);
 	}
@@ -228,9 +245,11 @@ void probe_facts(struct exec_facts *f)
 	f->stack_guard_gap = guard_gap();
 	f->rlimit_stack = rlim_cur(RLIMIT_STACK);
 	f->rlimit_memlock = rlim_cur(RLIMIT_MEMLOCK);
+	f->rlimit_memlock_max = rlim_max(RLIMIT_MEMLOCK);
 	f->thp = thp_mode();
 	caps = cap_eff();
 	f->cap_ipc_lock = !!(caps & (1ull << CAP_IPC_LOCK_));
 	f->cap_sys_rawio = !!(caps & (1ull << CAP_SYS_RAWIO_));
+	f->cap_sys_resource = !!(caps & (1ull << CAP_SYS_RESOURCE_));
 	f->aslr_off = aslr_off();
 }

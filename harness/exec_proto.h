@@ -17,7 +17,7 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x766d6164u /* "vmad" */
-#define EXEC_VERSION 3u
+#define EXEC_VERSION 4u
 #define EXEC_MAX_FOREIGN 64
 #define EXEC_MAX_SNAP 70000u /* > max_map_count */
 #define EXEC_FD_SHM 3
@@ -36,12 +36,14 @@ struct exec_facts {
 	uint8_t has_procmap_query;
 	uint8_t has_mseal;
 	uint8_t has_maybe_guard; /* smaps prints `gu` */
-	uint8_t cap_ipc_lock, cap_sys_rawio, aslr_off, pad;
+	uint8_t cap_ipc_lock, cap_sys_rawio, aslr_off, cap_sys_resource;
+	uint8_t has_soft_dirty;	 /* smaps prints `sd` on a new VMA */
+	uint8_t pad3[7];
 	uint32_t kver;		 /* KVER() of the release */
 	uint64_t task_size;
 	uint64_t mmap_base;	 /* end of the block the first top-down mmap hits */
 	uint64_t mmap_min_addr, max_map_count, stack_guard_gap;
-	uint64_t rlimit_stack, rlimit_memlock;
+	uint64_t rlimit_stack, rlimit_memlock, rlimit_memlock_max;
 	int32_t overcommit_memory;
 	int32_t thp;		 /* enum thp_mode values: 0 never, 1 madvise, 2 always */
 	uint32_t nforeign;

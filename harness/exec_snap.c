@@ -58,6 +58,10 @@ static char rbuf[1 << 18];
 
 int snap_open(void)
 {
+	if (maps_fd >= 0)
+		close(maps_fd);
+	if (smaps_fd >= 0)
+		close(smaps_fd);
 	maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	return maps_fd < 0 || smaps_fd < 0 ? -1 : 0;
@@ -215,8 +219,12 @@ static void to_snap(const struct kvma *k, struct snap_vma *v, uint64_t *obj)
 	v->pgoff = k->offset >> PROG_PAGE_SHIFT;
 	v->prot = k->prot;
 	v->shared = k->shared;
-	/* memfd backing comes with file ops; for now inode != 0 is shmem */
-	v->backing = k->inode ? SNAP_SHMEM : SNAP_ANON;
+	/* the program's memfds and shared anonymous memory ("/dev/zero
+	 * (deleted)") are both shmem files: their inodes tell them apart */
+	v->backing = !k->inode ? SNAP_ANON :
+		     files_is_memfd(k->dev_major, k->dev_minor, k->inode) ?
+					 SNAP_MEMFD :
+					 SNAP_SHMEM;
 	*obj = k->inode ? (uint64_t)k->dev_major << 52 ^
 				  (uint64_t)k->dev_minor << 32 ^ k->inode
 			: 0;

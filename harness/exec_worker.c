@@ -6,11 +6,13 @@
  * start-up: static buffers and raw syscalls only.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +38,12 @@ static struct range foreign[EXEC_MAX_FOREIGN];
 static unsigned nforeign;
 static int have_query, use_query;
 static uint8_t read_bytes[PROG_WINDOW_PAGES];
+
+/* OP_FORK: how many forks deep this process is (the program's last child
+ * exits after its last op), and whether this one handed the rest of the
+ * program to a child (then its address space is mid-program). */
+static unsigned fork_depth;
+static int forked;
 
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t armed;
@@ -184,11 +192,96 @@ static void window_add_aligned(struct window *w, uint64_t addr, uint64_t len,
 	window_add(w, lo, end - lo);
 }
 
+/* setrlimit(RLIMIT_MEMLOCK, {len, len}): raising the hard limit takes
+ * CAP_SYS_RESOURCE (EPERM without). */
+static long memlock_limit(uint64_t len)
+{
+	struct rlimit r = { len, len };
+
+	return setrlimit(RLIMIT_MEMLOCK, &r);
+}
+
+/* Takes CAP_IPC_LOCK out of the effective, permitted and inheritable sets,
+ * keeping every other capability (capset(2), version 3: two u32 words). */
+static long drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	struct __user_cap_data_struct *w = &d[CAP_TO_INDEX(CAP_IPC_LOCK)];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	w->effective &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	w->permitted &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	w->inheritable &= ~CAP_TO_MASK(CAP_IPC_LOCK);
+	return syscall(SYS_capset, &h, d);
+}
+
+/*
+ * Waits for a child that runs (the rest of) the program. Its failure is
+ * the worker's: the worker exits with the child's status, so the client
+ * sees the usual death; a hung child dies of PDEATHSIG when the watchdog
+ * kills the worker.
+ */
+static void wait_child(pid_t c)
+{
+	int st;
+
+	while (waitpid(c, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(EXEC_EXIT_SNAPFAIL);
+	if (WIFSIGNALED(st))
+		_exit(128 + WTERMSIG(st));
+	if (WEXITSTATUS(st))
+		_exit(WEXITSTATUS(st));
+}
+
+/* In a new child: dies with its parent, and snapshots its own layout
+ * (the inherited fds to /proc/self/maps show the parent's). */
+static void child_init(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1); /* the parent is gone: nobody reads our results */
+	if (snap_open())
+		_exit(EXEC_EXIT_SNAPFAIL);
+}
+
+/*
+ * OP_FORK: the child runs the rest of the program (its outcome: ret 0)
+ * and exits; the parent waits for it. Returns 1 in the parent once the
+ * child is done, 0 where the program goes on: the child, or the caller
+ * when fork() failed (ret -1, err errno).
+ */
+static int fork_op(struct outcome *o)
+{
+	pid_t parent = getpid(), c;
+
+	memset(o, 0, sizeof(*o));
+	c = fork();
+	if (c < 0) {
+		o->ret = -1;
+		o->err = errno;
+		return 0;
+	}
+	if (c == 0) {
+		child_init(parent);
+		fork_depth++;
+		return 0;
+	}
+	wait_child(c);
+	forked = 1;
+	return 1;
+}
+
 /* One op, all its reps (semantics: harness/prog.c); out is shm->out. */
 static void run_op(unsigned idx, struct outcome *out, struct window *w)
 {
 	const struct prog_op *op = &prog.ops[idx];
 	int access = op->kind == OP_TOUCH || op->kind == OP_READ;
+	int whole = op->kind == OP_MLOCKALL || op->kind == OP_MUNLOCKALL;
+	int rangeless = whole || op->kind == OP_MEMLOCK_LIMIT ||
+			op->kind == OP_DROP_IPC_LOCK;
 	int placed = op->kind == OP_MMAP &&
 		     !(op->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE));
 	uint64_t len = prog_len_bytes(&op->len);
@@ -199,6 +292,9 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 
 	w->lo = w->hi = 0;
 	w->access = access;
+	/* (un)locking every VMA may merge program VMAs anywhere */
+	if (whole)
+		w->hi = facts.task_size;
 	for (uint32_t rep = 0; rep < op->repeat; rep++) {
 		uint64_t addr = prog_resolve_addr(&prog, idx, rep, out);
 		uint64_t addr2 = prog_resolve_addr2(&prog, idx, rep, out);
@@ -222,7 +318,7 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 			continue;
 		}
 		/* where the kernel places a mapping, only the result counts */
-		if (!placed)
+		if (!placed && !rangeless)
 			window_add_aligned(w, addr, len, align);
 		/* mremap: growth in place, and the unmapped fixed target */
 		if (op->kind == OP_MREMAP)
@@ -252,8 +348,21 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 		else if (op->kind == OP_MPROTECT)
 			r = syscall(SYS_mprotect, addr, len,
 				    (unsigned long)op->prot);
+		else if (op->kind == OP_MLOCKALL)
+			r = syscall(SYS_mlockall, (unsigned long)op->flags);
+		else if (op->kind == OP_MUNLOCKALL)
+			r = syscall(SYS_munlockall);
+		else if (op->kind == OP_MEMLOCK_LIMIT)
+			r = memlock_limit(len);
+		else if (op->kind == OP_DROP_IPC_LOCK)
+			r = drop_ipc_lock();
 		else
 			r = -1, errno = ENOSYS;
+		/* def_flags, rlimits, capabilities and locked foreign VMAs
+		 * stay with the process, even after a failure: only a new
+		 * worker is clean */
+		if (rangeless)
+			shm->reforked = 1;
 		o.ret = r;
 		if (r == -1) {
 			o.err = errno;
@@ -344,16 +453,20 @@ static void reset(const struct snapshot *s)
 }
 
 /*
- * Runs the ops with a snapshot after each; returns the last one (NULL
- * without snapshots; with inc, the empty one without ops). inc: after a
- * reset the program has no VMAs, and each op's snapshot re-reads only
- * the range the op could change.
+ * Creates the program's files, then runs the ops with a snapshot after
+ * each; returns the last one (NULL without snapshots; with inc, the empty
+ * one without ops). inc: after a reset the program has no VMAs, and each
+ * op's snapshot re-reads only the range the op could change. After a
+ * fork op only the last child reaches the end (and exits there); its
+ * parents return NULL with forked set.
  */
 static const struct snapshot *run_ops(unsigned nops, int snaps, int inc,
 				      int full_at, int vmflags)
 {
 	const struct snapshot *s = NULL;
 
+	if (files_open(&prog))
+		_exit(EXEC_EXIT_SNAPFAIL);
 	if (inc) {
 		s = snap_clear();
 		last_n = 0;
@@ -363,7 +476,16 @@ static const struct snapshot *run_ops(unsigned nops, int snaps, int inc,
 	for (unsigned i = 0; i < nops; i++) {
 		struct window w;
 
-		run_op(i, shm->out, &w);
+		if (prog.ops[i].kind != OP_FORK) {
+			run_op(i, shm->out, &w);
+		} else if (fork_op(&shm->out[i])) {
+			return NULL;
+		} else {
+			/* the child lacks DONTFORK VMAs: the window is all */
+			w.lo = 0;
+			w.hi = facts.task_size;
+			w.access = 0;
+		}
 		if (!snaps)
 			continue;
 		s = inc ? update(s, &w) : take();
@@ -371,6 +493,8 @@ static const struct snapshot *run_ops(unsigned nops, int snaps, int inc,
 		if (full_at == (int)i)
 			copy_full(s, vmflags);
 	}
+	if (fork_depth)
+		_exit(0);
 	return s;
 }
 
@@ -383,25 +507,24 @@ static const struct snapshot *run_ops(unsigned nops, int snaps, int inc,
  */
 static void run_isolated(unsigned nops, int snaps, int full_at, int vmflags)
 {
-	pid_t c = fork();
-	int st;
+	pid_t parent = getpid(), c = fork();
 
 	if (c == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (snap_open())
-			_exit(EXEC_EXIT_SNAPFAIL);
+		child_init(parent);
 		run_ops(nops, snaps, 0, full_at, vmflags);
 		_exit(0);
 	}
 	if (c < 0)
 		_exit(EXEC_EXIT_SNAPFAIL);
-	while (waitpid(c, &st, 0) < 0)
-		if (errno != EINTR)
-			_exit(EXEC_EXIT_SNAPFAIL);
-	if (WIFSIGNALED(st))
-		_exit(128 + WTERMSIG(st));
-	if (WEXITSTATUS(st))
-		_exit(WEXITSTATUS(st));
+	wait_child(c);
+}
+
+static int has_fork(const struct prog *p, unsigned nops)
+{
+	for (unsigned i = 0; i < nops; i++)
+		if (p->ops[i].kind == OP_FORK)
+			return 1;
+	return 0;
 }
 
 static void run_prog(void)
@@ -421,17 +544,35 @@ static void run_prog(void)
 	shm->reforked = 0;
 	shm->rechecked = 0;
 	shm->full_n = 0;
-	nops = prog_valid(&prog) ? prog.nops : 0;
+	/* an invalid program runs as the empty one: no ops, no files */
+	if (!prog_valid(&prog))
+		prog.nops = prog.nfiles = 0;
+	nops = prog.nops;
+	forked = 0;
 
 	if (shm->isolate) {
 		run_isolated(nops, snaps, full_at, vmflags);
 		shm->nops_done = nops;
 		return;
 	}
-	/* incremental snapshots unless a full one is wanted (a report) */
-	inc = snaps && use_query && full_at < 0;
+	/*
+	 * Incremental snapshots unless a full one is wanted (a report), or
+	 * the program forks: the final check below would see the parent,
+	 * while the results are the last child's. The end-of-program VmFlags
+	 * check (full_at = the last op) keeps them: the copy it takes is the
+	 * last incremental snapshot, which the final check below confirms
+	 * (and on a mismatch the rerun takes full snapshots throughout).
+	 */
+	inc = snaps && use_query &&
+	      (full_at < 0 || (vmflags && full_at == (int)nops - 1)) &&
+	      !has_fork(&prog, nops);
 	s = run_ops(nops, snaps, inc, full_at, vmflags);
 	shm->nops_done = nops;
+	if (forked) {
+		/* the parent's address space is mid-program */
+		shm->reforked = 1;
+		return;
+	}
 	if (!inc) {
 		reset(s ? s : take());
 		return;
@@ -486,6 +627,7 @@ _Noreturn void worker_main(struct exec_shm *sh, pid_t supervisor)
 			_exit(EXEC_EXIT_GONE);
 		seq = shm->seq;
 		run_prog();
+		files_close();
 		send_msg(EXEC_MSG_DONE, seq);
 		if (shm->reforked)
 			_exit(EXEC_EXIT_REFORK);

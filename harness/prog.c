@@ -206,14 +206,23 @@ static int addr_valid(const struct prog_addr *a, unsigned idx)
 
 int prog_valid(const struct prog *p)
 {
-	if (p->nops > PROG_MAX_OPS)
+	if (p->nops > PROG_MAX_OPS || p->nfiles > PROG_MAX_FILES)
 		return 0;
+	for (unsigned k = 0; k < p->nfiles; k++)
+		if (p->files[k].size > PROG_FILE_MAX_BYTES ||
+		    p->files[k].ro > 1 || p->files[k].fill > 1)
+			return 0;
 	for (unsigned i = 0; i < p->nops; i++) {
 		const struct prog_op *op = &p->ops[i];
 
 		if (op->kind >= OP__COUNT || op->repeat < 1 ||
 		    op->repeat > PROG_MAX_REPEAT || op->len.raw > 1 ||
 		    !addr_valid(&op->addr, i))
+			return 0;
+		if (op->fd > PROG_MAX_FILES || (op->fd && op->kind != OP_MMAP))
+			return 0;
+		/* The ops without a range run once: no bulk form. */
+		if (op->kind >= OP_MLOCKALL && op->repeat != 1)
 			return 0;
 		if (op->kind == OP_MREMAP &&
 		    (op->len2.raw > 1 || !addr_valid(&op->addr2, i)))

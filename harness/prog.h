@@ -89,7 +89,7 @@ struct prog_op {
 	uint32_t prot;  /* mmap, mprotect: PROT_* bits, any value */
 	uint32_t flags; /* mmap: MAP_* bits; mremap: MREMAP_* bits; madvise:
 			 * the advice (prog_advice_ok); mlock, mseal: their
-			 * flags; any value */
+			 * flags; mlockall: MCL_* bits; any value */
 	uint32_t repeat; /* >= 1 */
 	uint32_t stride; /* pages, for repeat > 1 */
 	uint32_t pad2;

@@ -22,6 +22,31 @@ _Static_assert((PROG_WINDOW_PAGES & (PROG_WINDOW_PAGES - 1)) == 0,
 
 #define KIND_OFF 0x10  /* mmap: an offset field follows */
 #define KIND_BULK 0xe0 /* all three bits set: a bulk field follows */
+/* Low nibble 15: an extended op, picked by the high nibble (ext_kinds). */
+#define KIND_EXT 0x0f
+
+/* What an extended kind byte decodes to, by its high nibble. */
+enum ext_kind {
+	EXT_MLOCKALL,
+	EXT_MUNLOCKALL,
+	EXT_MEMLOCK_LIMIT,
+	EXT_DROP_IPC_LOCK,
+	EXT_FORK,
+	EXT_MEMFD,     /* a file declaration (struct prog_file), not an op */
+	EXT_FILE_MMAP, /* an mmap with an fd and an offset */
+	EXT_FILE_MMAP_BULK, /* the same, then a bulk field */
+};
+
+/* Weighted: mmaps of files most, fork least. encode writes the first
+ * nibble of each kind. */
+static const uint8_t ext_kinds[16] = {
+	EXT_MLOCKALL,	   EXT_MUNLOCKALL,	EXT_MEMLOCK_LIMIT,
+	EXT_DROP_IPC_LOCK, EXT_FORK,		EXT_MEMFD,
+	EXT_FILE_MMAP,	   EXT_FILE_MMAP_BULK,	EXT_MLOCKALL,
+	EXT_MUNLOCKALL,	   EXT_MEMLOCK_LIMIT,	EXT_MEMFD,
+	EXT_FILE_MMAP,	   EXT_FILE_MMAP,	EXT_MLOCKALL,
+	EXT_FILE_MMAP,
+};
 
 /* Raw addresses: the edges of the user address space and of the window. */
 static const uint64_t raw_addrs[] = {
@@ -68,6 +93,18 @@ static const uint32_t flag_bases[8] = {
 	MAP_DROPPABLE | MAP_ANONYMOUS | MAP_FIXED,
 };
 
+/* mmap flags for a file: the anonymous bases without ANONYMOUS. */
+static const uint32_t file_flag_bases[8] = {
+	MAP_SHARED | MAP_FIXED,
+	MAP_PRIVATE | MAP_FIXED,
+	MAP_SHARED,
+	MAP_PRIVATE,
+	MAP_SHARED_VALIDATE | MAP_FIXED,
+	MAP_SHARED | MAP_FIXED_NOREPLACE,
+	MAP_PRIVATE | MAP_FIXED_NOREPLACE,
+	MAP_SHARED_VALIDATE,
+};
+
 static const uint32_t flag_mods[8] = {
 	0, MAP_NORESERVE, MAP_POPULATE, MAP_LOCKED,
 	MAP_GROWSDOWN, MAP_STACK, MAP_HUGETLB, MAP_32BIT,
@@ -102,6 +139,26 @@ static const uint32_t advices[] = {
 	17 /* DODUMP */, 18 /* WIPEONFORK */, 19 /* KEEPONFORK */,
 	20 /* COLD */, 21 /* PAGEOUT */, 22 /* POPULATE_READ */,
 	23 /* POPULATE_WRITE */, 24 /* DONTNEED_LOCKED */, 5, 0xffffffff,
+};
+
+/* Advice selectors 0xe0-0xef and 0xf0-0xf7: the guard advices. */
+#define ADV_GUARD_INSTALL 102
+#define ADV_GUARD_REMOVE 103
+#define ADV_SEL_INSTALL 0xe0
+#define ADV_SEL_REMOVE 0xf0
+
+/* mlockall flags (MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4): the
+ * valid combinations first. */
+static const uint32_t mlockall_flags[8] = {
+	1, 3, 2, 5, 7, 6, 0, 4,
+};
+
+/* memfd sizes: whole pages, then the odd byte sizes around page edges. */
+static const uint32_t file_pages[] = {
+	0, 17, 32, 64, 512, 1024, 16384,
+};
+static const uint64_t file_bytes[] = {
+	1, 0xfff, 0x1001, 0x1fff, 0x2001, 5000,
 };
 
 /* mremap lengths: old_len 0 (a duplicate) is one selector in 8; new_len
@@ -249,15 +306,19 @@ static uint32_t decode_mremap_flags(struct reader *r)
 	return mremap_flags[s & 7] ^ (uint32_t)rdle(r, 4);
 }
 
-/* An advice: the table, or (0xf8-0xff) a u32 the model knows, else
- * the first entry (prog_advice_ok). */
+/* An advice: the table, the guard advices, or (0xf8-0xff) a u32 the
+ * model knows, else the first entry (prog_advice_ok). */
 static uint32_t decode_advice(struct reader *r)
 {
 	uint8_t s = rd8(r);
 	uint32_t v;
 
-	if (s < 0xf8)
+	if (s < ADV_SEL_INSTALL)
 		return advices[s % NELEM(advices)];
+	if (s < ADV_SEL_REMOVE)
+		return ADV_GUARD_INSTALL;
+	if (s < 0xf8)
+		return ADV_GUARD_REMOVE;
 	v = (uint32_t)rdle(r, 4);
 	return prog_advice_ok(v) ? v : advices[0];
 }
@@ -283,26 +344,74 @@ static uint32_t decode_prot(struct reader *r)
 	return prots[s & 7] ^ (uint32_t)rdle(r, 4);
 }
 
-static uint32_t decode_flags(struct reader *r)
+/* bases: flag_bases, or file_flag_bases for an mmap of a file. */
+static uint32_t decode_flags(struct reader *r, const uint32_t *bases)
 {
 	uint8_t s = rd8(r);
 
 	if (s < 0x80)
-		return PAF;
+		return bases[0];
 	if (s < 0xf8)
-		return flag_bases[s & 7] | flag_mods[(s >> 3) & 7];
-	return flag_bases[s & 7] ^ (uint32_t)rdle(r, 4);
+		return bases[s & 7] | flag_mods[(s >> 3) & 7];
+	return bases[s & 7] ^ (uint32_t)rdle(r, 4);
 }
 
-static uint64_t decode_off(struct reader *r)
+/* file: an mmap of a file, where selectors 0x40-0xbf are s & 63 pages,
+ * the offsets inside and just past a small file. */
+static uint64_t decode_off(struct reader *r, int file)
 {
 	uint8_t s = rd8(r);
 
 	if (s < 0xc0)
-		return 0;
+		return file && s >= 0x40 ? (s & 0x3f) * PROG_PAGE_SIZE : 0;
 	if (s < 0xff)
 		return offsets[(s - 0xc0) % NELEM(offsets)];
 	return rdle(r, 8);
+}
+
+/* The file of an mmap: below 0xc0 one the program declared (file 0 if
+ * none), else any of the PROG_MAX_FILES, declared or not (EBADF). */
+static uint8_t decode_fd(struct reader *r, const struct prog *p)
+{
+	uint8_t s = rd8(r);
+
+	if (s >= 0xc0)
+		return 1 + (s & (PROG_MAX_FILES - 1));
+	return 1 + (p->nfiles ? s % p->nfiles : 0);
+}
+
+static uint32_t decode_mlockall_flags(struct reader *r)
+{
+	uint8_t s = rd8(r);
+
+	if (s < 0xf8)
+		return mlockall_flags[s & 7];
+	return mlockall_flags[s & 7] ^ (uint32_t)rdle(r, 4);
+}
+
+/* A memfd declaration: size selector, then mode (bit 0 ro, bit 1 fill).
+ * Past PROG_MAX_FILES files it is read and dropped. */
+static void decode_memfd(struct reader *r, struct prog *p)
+{
+	uint8_t s = rd8(r), mode;
+	uint64_t size;
+
+	if (s < 0xc0)
+		size = (1 + s % 16) * PROG_PAGE_SIZE;
+	else if (s < 0xe0)
+		size = file_pages[(s & 0x1f) % NELEM(file_pages)] *
+		       PROG_PAGE_SIZE;
+	else if (s < 0xff)
+		size = file_bytes[(s & 0x1f) % NELEM(file_bytes)];
+	else
+		size = rdle(r, 8) % (PROG_FILE_MAX_BYTES + 1);
+	mode = rd8(r);
+	if (p->nfiles == PROG_MAX_FILES)
+		return;
+	p->files[p->nfiles].size = size;
+	p->files[p->nfiles].ro = mode & 1;
+	p->files[p->nfiles].fill = (mode >> 1) & 1;
+	p->nfiles++;
 }
 
 static void decode_bulk(struct reader *r, struct prog_op *op)
@@ -323,6 +432,53 @@ static void decode_bulk(struct reader *r, struct prog_op *op)
 		op->stride = 0;
 }
 
+/* An mmap of a file: addr len prot fd flags offset [bulk]. */
+static void decode_file_mmap(struct reader *r, struct prog *p,
+			     struct prog_op *op, int bulk)
+{
+	op->kind = OP_MMAP;
+	decode_addr(r, p, p->nops, &op->addr);
+	decode_len(r, &op->len);
+	op->prot = decode_prot(r);
+	op->fd = decode_fd(r, p);
+	op->flags = decode_flags(r, file_flag_bases);
+	op->off = decode_off(r, 1);
+	if (bulk)
+		decode_bulk(r, op);
+}
+
+/* Kind byte k with low nibble KIND_EXT: returns 0 for a declaration. */
+static int decode_ext(struct reader *r, struct prog *p, struct prog_op *op,
+		      uint8_t k)
+{
+	static const uint8_t kinds[] = {
+		[EXT_MLOCKALL] = OP_MLOCKALL,
+		[EXT_MUNLOCKALL] = OP_MUNLOCKALL,
+		[EXT_MEMLOCK_LIMIT] = OP_MEMLOCK_LIMIT,
+		[EXT_DROP_IPC_LOCK] = OP_DROP_IPC_LOCK,
+		[EXT_FORK] = OP_FORK,
+	};
+	uint8_t e = ext_kinds[k >> 4];
+
+	if (e == EXT_MEMFD) {
+		decode_memfd(r, p);
+		return 0;
+	}
+	op->repeat = 1;
+	switch (e) {
+	case EXT_FILE_MMAP:
+	case EXT_FILE_MMAP_BULK:
+		decode_file_mmap(r, p, op, e == EXT_FILE_MMAP_BULK);
+		return 1;
+	}
+	op->kind = kinds[e];
+	if (e == EXT_MLOCKALL)
+		op->flags = decode_mlockall_flags(r);
+	if (e == EXT_MEMLOCK_LIMIT)
+		decode_len(r, &op->len);
+	return 1;
+}
+
 void prog_decode(const uint8_t *data, size_t size, struct prog *p)
 {
 	struct reader r = { data, size, 0 };
@@ -333,8 +489,13 @@ void prog_decode(const uint8_t *data, size_t size, struct prog *p)
 		struct prog_op *op = &p->ops[idx];
 		uint8_t k = rd8(&r);
 
-		op->kind = (k & 0xf) % OP__COUNT;
+		if ((k & 0xf) == KIND_EXT) {
+			p->nops += decode_ext(&r, p, op, k);
+			continue;
+		}
 		op->repeat = 1;
+		/* 10-14 repeat the first kinds, as before the extended ops */
+		op->kind = (k & 0xf) % (OP_MSEAL + 1);
 		decode_addr(&r, p, idx, &op->addr);
 		if (op->kind == OP_MREMAP) {
 			decode_old_len(&r, &op->len);
@@ -347,13 +508,13 @@ void prog_decode(const uint8_t *data, size_t size, struct prog *p)
 		if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
 			op->prot = decode_prot(&r);
 		if (op->kind == OP_MMAP)
-			op->flags = decode_flags(&r);
+			op->flags = decode_flags(&r, flag_bases);
 		if (op->kind == OP_MADVISE)
 			op->flags = decode_advice(&r);
 		if (op->kind == OP_MLOCK || op->kind == OP_MSEAL)
 			op->flags = decode_lock_flags(&r, op->kind);
 		if (op->kind == OP_MMAP && (k & KIND_OFF))
-			op->off = decode_off(&r);
+			op->off = decode_off(&r, 0);
 		if ((k & KIND_BULK) == KIND_BULK)
 			decode_bulk(&r, op);
 		p->nops++;
@@ -461,21 +622,71 @@ static void encode_prot(struct writer *w, uint32_t prot)
 	wrle(w, prot ^ prots[0], 4);
 }
 
-static void encode_flags(struct writer *w, uint32_t flags)
+static void encode_flags(struct writer *w, uint32_t flags,
+			 const uint32_t *bases)
 {
-	if (flags == PAF) {
+	if (flags == bases[0]) {
 		wr8(w, 0);
 		return;
 	}
 	for (unsigned b = 0; b < 8; b++)
 		for (unsigned m = 0; m < 8; m++)
-			if ((flag_bases[b] | flag_mods[m]) == flags) {
+			if ((bases[b] | flag_mods[m]) == flags) {
 				wr8(w, 0x80 | m << 3 | b);
 				return;
 			}
 	wr8(w, 0xf8);
-	wrle(w, flags ^ flag_bases[0], 4);
+	wrle(w, flags ^ bases[0], 4);
 }
+
+static void encode_off(struct writer *w, uint64_t off, int file)
+{
+	int i = find64(offsets, NELEM(offsets), off);
+
+	if (file && !(off % PROG_PAGE_SIZE) && off / PROG_PAGE_SIZE < 0x40) {
+		wr8(w, off ? 0x40 | off / PROG_PAGE_SIZE : 0);
+		return;
+	}
+	wr8(w, i >= 0 ? 0xc0 + i : 0xff);
+	if (i < 0)
+		wrle(w, off, 8);
+}
+
+/* The first high nibble that decodes to e. */
+static uint8_t ext_byte(enum ext_kind e)
+{
+	unsigned h = 0;
+
+	while (ext_kinds[h] != e)
+		h++;
+	return h << 4 | KIND_EXT;
+}
+
+static void encode_memfd(struct writer *w, const struct prog_file *f)
+{
+	uint64_t pages = f->size / PROG_PAGE_SIZE;
+	int i;
+
+	wr8(w, ext_byte(EXT_MEMFD));
+	if (f->size % PROG_PAGE_SIZE) {
+		i = find64(file_bytes, NELEM(file_bytes), f->size);
+		wr8(w, i >= 0 ? 0xe0 | i : 0xff);
+		if (i < 0)
+			wrle(w, f->size, 8);
+	} else if (pages >= 1 && pages <= 16) {
+		wr8(w, pages - 1);
+	} else {
+		i = find32(file_pages, NELEM(file_pages), pages);
+		wr8(w, i >= 0 ? 0xc0 | i : 0xff);
+		if (i < 0)
+			wrle(w, f->size, 8);
+	}
+	wr8(w, f->ro | f->fill << 1);
+}
+
+/* The ops without a range, and mmaps of files. */
+static void encode_ext(struct writer *w, const struct prog *p,
+		       const struct prog_op *op);
 
 static void encode_bulk(struct writer *w, const struct prog_op *op)
 {
@@ -491,15 +702,64 @@ static void encode_bulk(struct writer *w, const struct prog_op *op)
 		wrle(w, op->stride, 4);
 }
 
+static void encode_ext(struct writer *w, const struct prog *p,
+		       const struct prog_op *op)
+{
+	int i;
+
+	switch (op->kind) {
+	case OP_MMAP:
+		wr8(w, ext_byte(op->repeat > 1 ? EXT_FILE_MMAP_BULK :
+						 EXT_FILE_MMAP));
+		encode_addr(w, &op->addr);
+		encode_len(w, &op->len, 0);
+		encode_prot(w, op->prot);
+		/* decode_fd: below 0xc0 the declared file s % nfiles */
+		wr8(w, op->fd - 1u < p->nfiles ? op->fd - 1u :
+						 0xc0 | (op->fd - 1u));
+		encode_flags(w, op->flags, file_flag_bases);
+		encode_off(w, op->off, 1);
+		if (op->repeat > 1)
+			encode_bulk(w, op);
+		break;
+	case OP_MLOCKALL:
+		wr8(w, ext_byte(EXT_MLOCKALL));
+		i = find32(mlockall_flags, NELEM(mlockall_flags), op->flags);
+		wr8(w, i >= 0 ? i : 0xf8);
+		if (i < 0)
+			wrle(w, op->flags ^ mlockall_flags[0], 4);
+		break;
+	case OP_MUNLOCKALL:
+		wr8(w, ext_byte(EXT_MUNLOCKALL));
+		break;
+	case OP_MEMLOCK_LIMIT:
+		wr8(w, ext_byte(EXT_MEMLOCK_LIMIT));
+		encode_len(w, &op->len, 0);
+		break;
+	case OP_DROP_IPC_LOCK:
+		wr8(w, ext_byte(EXT_DROP_IPC_LOCK));
+		break;
+	case OP_FORK:
+		wr8(w, ext_byte(EXT_FORK));
+		break;
+	}
+}
+
 size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap)
 {
 	struct writer w = { out, cap, 0 };
 
+	for (unsigned k = 0; k < p->nfiles; k++)
+		encode_memfd(&w, &p->files[k]);
 	for (unsigned idx = 0; idx < p->nops; idx++) {
 		const struct prog_op *op = &p->ops[idx];
 		uint8_t k = op->kind;
 		int i;
 
+		if (op->kind > OP_MSEAL || op->fd) {
+			encode_ext(&w, p, op);
+			continue;
+		}
 		if (op->kind == OP_MMAP && op->off)
 			k |= KIND_OFF;
 		if (op->repeat > 1)
@@ -527,11 +787,17 @@ size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap)
 		if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
 			encode_prot(&w, op->prot);
 		if (op->kind == OP_MMAP)
-			encode_flags(&w, op->flags);
+			encode_flags(&w, op->flags, flag_bases);
 		if (op->kind == OP_MADVISE) {
 			i = find32(advices, NELEM(advices), op->flags);
-			wr8(&w, i >= 0 ? i : 0xf8);
-			if (i < 0)
+			if (op->flags == ADV_GUARD_INSTALL)
+				wr8(&w, ADV_SEL_INSTALL);
+			else if (op->flags == ADV_GUARD_REMOVE)
+				wr8(&w, ADV_SEL_REMOVE);
+			else
+				wr8(&w, i >= 0 ? i : 0xf8);
+			if (op->flags != ADV_GUARD_INSTALL &&
+			    op->flags != ADV_GUARD_REMOVE && i < 0)
 				wrle(&w, op->flags, 4);
 		}
 		if (op->kind == OP_MLOCK || op->kind == OP_MSEAL) {
@@ -542,12 +808,8 @@ size_t prog_encode(const struct prog *p, uint8_t *out, size_t cap)
 				wr8(&w, op->flags ? 0x80 : 0);
 			}
 		}
-		if (k & KIND_OFF) {
-			i = find64(offsets, NELEM(offsets), op->off);
-			wr8(&w, i >= 0 ? 0xc0 + i : 0xff);
-			if (i < 0)
-				wrle(&w, op->off, 8);
-		}
+		if (k & KIND_OFF)
+			encode_off(&w, op->off, 0);
 		if (op->repeat > 1)
 			encode_bulk(&w, op);
 	}

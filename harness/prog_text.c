@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The text form of a program (.vma files, reports): one op per line, e.g.
+ * The text form of a program (.vma files, reports): memfd declarations,
+ * then one op per line, e.g.
+ *   memfd f0 4 rw fill
  *   mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED
  *   mprotect r0+1 2 r x100/2
  * docs/FORMAT.md is the specification. prog_print writes the canonical
@@ -31,6 +33,10 @@ static const char *const op_names[OP__COUNT] = {
 	[OP_READ] = "read",	    [OP_MREMAP] = "mremap",
 	[OP_MADVISE] = "madvise",   [OP_MLOCK] = "mlock",
 	[OP_MUNLOCK] = "munlock",   [OP_MSEAL] = "mseal",
+	[OP_MLOCKALL] = "mlockall", [OP_MUNLOCKALL] = "munlockall",
+	[OP_MEMLOCK_LIMIT] = "memlock_limit",
+	[OP_DROP_IPC_LOCK] = "drop_ipc_lock",
+	[OP_FORK] = "fork",
 };
 
 static const struct name prot_names[] = {
@@ -88,11 +94,19 @@ static const struct name advice_names[] = {
 	ADVICE("KEEPONFORK", 19),    ADVICE("COLD", 20),
 	ADVICE("PAGEOUT", 21),	     ADVICE("POPULATE_READ", 22),
 	ADVICE("POPULATE_WRITE", 23), ADVICE("DONTNEED_LOCKED", 24),
+	ADVICE("GUARD_INSTALL", 102), ADVICE("GUARD_REMOVE", 103),
 };
 
 /* The MLOCK_ flags without the prefix. */
 static const struct name mlock_names[] = {
 	BITS("ONFAULT", 1),
+};
+
+/* The MCL_ flags of mlockall without the prefix. */
+static const struct name mlockall_names[] = {
+	BITS("CURRENT", 1),
+	BITS("FUTURE", 2),
+	BITS("ONFAULT", 4),
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -169,9 +183,27 @@ static void put_prot(struct sink *o, uint32_t prot)
 	put_names(o, prot & ~PROT_RWX, prot_names, NELEM(prot_names), "|");
 }
 
+/* mlockall's flags, or memlock_limit's length: the ops without a range. */
+static void put_mm_op(struct sink *o, const struct prog_op *op)
+{
+	if (op->kind == OP_MLOCKALL) {
+		if (op->flags)
+			put_names(o, op->flags, mlockall_names,
+				  NELEM(mlockall_names), " ");
+		else
+			put(o, " 0");
+	}
+	if (op->kind == OP_MEMLOCK_LIMIT)
+		put_len(o, &op->len);
+}
+
 static void put_op(struct sink *o, const struct prog_op *op)
 {
 	put(o, "%s", op->kind < OP__COUNT ? op_names[op->kind] : "?");
+	if (op->kind >= OP_MLOCKALL) {
+		put_mm_op(o, op);
+		return;
+	}
 	put_addr(o, &op->addr);
 	put_len(o, &op->len);
 	if (op->kind == OP_MMAP || op->kind == OP_MPROTECT)
@@ -199,6 +231,8 @@ static void put_op(struct sink *o, const struct prog_op *op)
 		put_names(o, op->flags, mlock_names, NELEM(mlock_names), " ");
 	if (op->kind == OP_MSEAL && op->flags)
 		put(o, " 0x%x", op->flags);
+	if (op->kind == OP_MMAP && op->fd)
+		put(o, " fd=f%u", op->fd - 1u);
 	if (op->kind == OP_MMAP && op->off)
 		put(o, " off=0x%llx", (unsigned long long)op->off);
 	if (op->repeat > 1)
@@ -217,12 +251,27 @@ size_t prog_print_op(const struct prog *p, unsigned idx, char *out,
 	return o.len;
 }
 
+/* A file size: whole pages as a page count, else b:BYTES. */
+static void put_file(struct sink *o, const struct prog *p, unsigned k)
+{
+	const struct prog_file *f = &p->files[k];
+	struct prog_len l = { .raw = 1, .bytes = f->size };
+
+	if (!(f->size % PROG_PAGE_SIZE))
+		l = (struct prog_len){ .pages = f->size / PROG_PAGE_SIZE };
+	put(o, "memfd f%u", k);
+	put_len(o, &l);
+	put(o, " %s%s\n", f->ro ? "ro" : "rw", f->fill ? " fill" : "");
+}
+
 size_t prog_print(const struct prog *p, char *out, size_t cap)
 {
 	struct sink o = { out, cap, 0 };
 
 	if (cap)
 		out[0] = 0;
+	for (unsigned k = 0; k < p->nfiles && k < PROG_MAX_FILES; k++)
+		put_file(&o, p, k);
 	for (unsigned i = 0; i < p->nops && i < PROG_MAX_OPS; i++) {
 		put_op(&o, &p->ops[i]);
 		put(&o, "\n");
@@ -485,7 +534,14 @@ static int lookup(const struct tok *t, const struct name *tab, size_t n,
 	return 0;
 }
 
-enum bits_kind { BITS_PROT, BITS_MMAP, BITS_MREMAP, BITS_MLOCK, BITS_MSEAL };
+enum bits_kind {
+	BITS_PROT,
+	BITS_MMAP,
+	BITS_MREMAP,
+	BITS_MLOCK,
+	BITS_MSEAL,
+	BITS_MLOCKALL
+};
 
 /*
  * PART|PART|...: each part a name or a number (letters for prot).
@@ -507,6 +563,8 @@ static int parse_bits(struct parser *ps, enum bits_kind kind, uint32_t *out)
 		[BITS_MLOCK] = { mlock_names, NELEM(mlock_names),
 				 "mlock flags (ONFAULT or a number, joined by |)" },
 		[BITS_MSEAL] = { NULL, 0, "mseal flags (a number)" },
+		[BITS_MLOCKALL] = { mlockall_names, NELEM(mlockall_names),
+				    "mlockall flags (CURRENT, FUTURE, ONFAULT or a number, joined by |)" },
 	};
 	int is_prot = kind == BITS_PROT;
 	const struct name *tab = kinds[kind].tab;
@@ -610,14 +668,47 @@ static int parse_op_flags(struct parser *ps, struct prog_op *op)
 	return 0;
 }
 
-/* After the fixed arguments: off=N (mmap), xREPEAT/STRIDE, once each. */
+/* fd=fK: file K, declared or not (an undeclared one is EBADF). */
+static int parse_fd(struct parser *ps, const struct tok *t,
+		    struct prog_op *op)
+{
+	struct tok k = { t->p + 3, t->n - 3 };
+	uint64_t v;
+
+	if (!k.n || k.p[0] != 'f')
+		return fail(ps, "expected fd=fK (K a file number), found %s",
+			    FOUND(t));
+	k.p++;
+	k.n--;
+	if (num(ps, &k, UINT64_MAX, "a file number after fd=f", &v))
+		return -1;
+	if (v >= PROG_MAX_FILES)
+		return fail(ps, "file f%llu does not exist (f0 to f%u)",
+			    (unsigned long long)v, PROG_MAX_FILES - 1);
+	op->fd = v + 1;
+	return 0;
+}
+
+/* After the fixed arguments: fd=fK and off=N (mmap), xREPEAT/STRIDE, once
+ * each; the ops without a range take none. */
 static int parse_options(struct parser *ps, struct prog_op *op)
 {
-	int seen_off = 0, seen_repeat = 0;
+	int seen_off = 0, seen_fd = 0, seen_repeat = 0;
 	struct tok t;
 
 	while ((t = next(ps)).n) {
-		if (t.n >= 4 && !memcmp(t.p, "off=", 4)) {
+		if (op->kind >= OP_MLOCKALL) {
+			return fail(ps,
+				    "unexpected %s after the arguments of %s (expected end of line)",
+				    FOUND(&t), op_names[op->kind]);
+		} else if (t.n >= 3 && !memcmp(t.p, "fd=", 3)) {
+			if (op->kind != OP_MMAP)
+				return fail(ps, "fd= is only valid for mmap");
+			if (seen_fd++)
+				return fail(ps, "fd= given twice");
+			if (parse_fd(ps, &t, op))
+				return -1;
+		} else if (t.n >= 4 && !memcmp(t.p, "off=", 4)) {
 			struct tok v = { t.p + 4, t.n - 4 };
 
 			if (op->kind != OP_MMAP)
@@ -635,7 +726,8 @@ static int parse_options(struct parser *ps, struct prog_op *op)
 			return fail(ps,
 				    "unexpected %s after the arguments of %s (expected %sxREPEAT/STRIDE or end of line)",
 				    FOUND(&t), op_names[op->kind],
-				    op->kind == OP_MMAP ? "off=OFFSET, " : "");
+				    op->kind == OP_MMAP ? "fd=fK, off=OFFSET, " :
+							  "");
 		}
 	}
 	return 0;
@@ -653,12 +745,23 @@ static int parse_op(struct parser *ps, const struct tok *name,
 			break;
 	if (k == OP__COUNT)
 		return fail(ps,
-			    "unknown op %s (expected mmap, munmap, mprotect, touch, read, mremap, madvise, mlock, munlock or mseal)",
+			    "unknown op %s (expected memfd, mmap, munmap, mprotect, touch, read, mremap, madvise, mlock, munlock, mseal, mlockall, munlockall, memlock_limit, drop_ipc_lock or fork)",
 			    FOUND(name));
 	if (idx == PROG_MAX_OPS)
 		return fail(ps, "too many ops (at most %u)", PROG_MAX_OPS);
 	op->kind = k;
 	op->repeat = 1;
+	if (k >= OP_MLOCKALL) {
+		if (k == OP_MLOCKALL &&
+		    parse_bits(ps, BITS_MLOCKALL, &op->flags))
+			return -1;
+		if (k == OP_MEMLOCK_LIMIT && parse_len(ps, &op->len))
+			return -1;
+		if (parse_options(ps, op))
+			return -1;
+		p->nops++;
+		return 0;
+	}
 	if (parse_addr(ps, idx, &op->addr) || parse_len(ps, &op->len))
 		return -1;
 	if ((k == OP_MMAP || k == OP_MPROTECT) &&
@@ -677,6 +780,46 @@ static int parse_op(struct parser *ps, const struct tok *name,
 	if (parse_options(ps, op))
 		return -1;
 	p->nops++;
+	return 0;
+}
+
+/* memfd fK SIZE rw|ro [fill]: K the next file number, before any op. */
+static int parse_memfd(struct parser *ps, struct prog *p)
+{
+	struct tok t = next(ps);
+	struct prog_file *f = &p->files[p->nfiles];
+	struct prog_len l = { 0 };
+	uint64_t k;
+
+	if (p->nops)
+		return fail(ps, "memfd must come before the first op");
+	if (p->nfiles == PROG_MAX_FILES)
+		return fail(ps, "too many files (at most %u)", PROG_MAX_FILES);
+	if (t.n < 2 || t.p[0] != 'f' ||
+	    num(ps, &(struct tok){ t.p + 1, t.n - 1 }, UINT64_MAX,
+		"a file name", &k) ||
+	    k != p->nfiles)
+		return fail(ps,
+			    "expected f%u (files are declared in order from f0), found %s",
+			    p->nfiles, FOUND(&t));
+	if (parse_len(ps, &l))
+		return -1;
+	if (prog_len_bytes(&l) > PROG_FILE_MAX_BYTES)
+		return fail(ps, "file size is too large (at most %llu pages)",
+			    PROG_FILE_MAX_BYTES / PROG_PAGE_SIZE);
+	f->size = prog_len_bytes(&l);
+	t = next(ps);
+	if (!tok_is(&t, "rw") && !tok_is(&t, "ro"))
+		return fail(ps, "expected rw or ro, found %s", FOUND(&t));
+	f->ro = tok_is(&t, "ro");
+	t = next(ps);
+	f->fill = tok_is(&t, "fill");
+	if (t.n && !f->fill)
+		return fail(ps, "expected fill or end of line, found %s",
+			    FOUND(&t));
+	if (f->fill && (t = next(ps)).n)
+		return fail(ps, "unexpected %s after fill", FOUND(&t));
+	p->nfiles++;
 	return 0;
 }
 
@@ -699,7 +842,8 @@ int prog_parse(const char *text, struct prog *p, char *err, size_t errlen)
 		ps.cur = s;
 		ps.end = hash ? hash : eol;
 		name = next(&ps);
-		if (name.n && parse_op(&ps, &name, p)) {
+		if (tok_is(&name, "memfd") ? parse_memfd(&ps, p) :
+		    name.n && parse_op(&ps, &name, p)) {
 			memset(p, 0, sizeof(*p));
 			return -1;
 		}

@@ -111,6 +111,25 @@ struct page_store {
 	uint64_t count;
 };
 
+/* Guard markers: sorted, disjoint, coalesced address ranges (memory.c). */
+struct guard_set {
+	struct range *r;
+	uint32_t n, cap;
+};
+
+/*
+ * A memfd the program declared (model_memfd): shmem object obj (0: not
+ * declared), held at fd, i_size size bytes, opened O_RDONLY when ro;
+ * fill: page i starts with memfd_byte(k, i) until written or punched.
+ */
+#define MODEL_MAX_MEMFDS 8
+struct memfd_file {
+	uint32_t obj;
+	int fd;
+	uint64_t size;
+	uint8_t ro, fill;
+};
+
 /* The kernel's mm_struct, reduced to what the modelled syscalls read. */
 struct model {
 	struct model_config cfg;
@@ -122,7 +141,15 @@ struct model {
 	uint32_t file_cap;	/* entries of file_pages */
 	uint64_t *file_pages;	/* shmem objects' sizes (i_size), by id */
 	uint64_t locked_vm;	/* pages, mm->locked_vm */
+	/* mm->def_flags: VM_LOCKED (| VM_LOCKONFAULT) after MCL_FUTURE */
+	uint64_t def_flags;
+	/* RLIMIT_MEMLOCK's hard limit (bytes); cfg.rlimit_memlock and
+	 * cfg.cap_ipc_lock follow the program, cfg0 keeps them for reset */
+	uint64_t rlimit_memlock_max;
+	struct model_config cfg0;
 	struct page_store pages;
+	struct memfd_file memfd[MODEL_MAX_MEMFDS]; /* by program file k */
+	struct guard_set guards; /* PTE_MARKER_GUARD entries, by address */
 };
 
 /*
@@ -194,12 +221,36 @@ void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
 /* Moves the private pages [from, from + n) to [to, to + n). */
 void page_store_move(struct page_store *ps, uint64_t from, uint64_t to,
 		     uint64_t n);
+/* Guard markers over [start, end): set, drop, the first one (or end),
+ * and mremap()'s move of those of [from, from + len) to `to`. */
+void guard_add(struct guard_set *gs, uint64_t start, uint64_t end);
+void guard_clear(struct guard_set *gs, uint64_t start, uint64_t end);
+uint64_t guard_find(const struct guard_set *gs, uint64_t start, uint64_t end);
+void guard_move(struct guard_set *gs, uint64_t from, uint64_t to,
+		uint64_t len);
+void guard_set_destroy(struct guard_set *gs);
 /* shmem_zero_setup(): a new shmem object of the given size; its id. */
 uint32_t shmem_zero_setup(struct model *m, uint64_t pages);
 /* __anon_vma_prepare() (mm/rmap.c): give vma an anon_vma. */
 void anon_vma_prepare(struct model *m, struct vma *vma);
-/* populate_vma_page_range() (mm/gup.c), as far as VMA state goes. */
+/* populate_vma_page_range() (mm/gup.c) over the whole VMA, and over
+ * [start, end) of it. */
 void populate_vma_page_range(struct model *m, struct vma *vma);
+void populate_vma_range(struct model *m, struct vma *vma, uint64_t start,
+			uint64_t end);
+/* GUP write faults (FOLL_WRITE) on [start, end) of a private file VMA:
+ * private copies of the file's pages, up to the first page past i_size. */
+void cow_fault_range(struct model *m, struct vma *vma, uint64_t start,
+		     uint64_t end);
+/* shmem_fallocate(FALLOC_FL_PUNCH_HOLE) on pages [first, first + n). */
+void shmem_punch_hole(struct model *m, uint32_t obj, uint64_t first,
+		      uint64_t n);
+
+/* shmem.c */
+/* fget(): the declared memfd open at fd, or NULL (EBADF). */
+const struct memfd_file *memfd_fget(const struct model *m, int fd);
+/* The declared memfd whose shmem object is obj, or NULL. */
+const struct memfd_file *memfd_of_obj(const struct model *m, uint32_t obj);
 
 /* model.c: vma_alloc() that aborts when out of memory */
 struct vma *vm_area_alloc(void);

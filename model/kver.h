@@ -287,11 +287,27 @@ static inline bool kver_procmap_query(const struct model_config *c)
 /*
  * 6.13, 662df3e5c376 "mm: madvise: implement lightweight guard page
  * mechanism" (MADV_GUARD_INSTALL/REMOVE, anonymous memory only until
- * 6.15).
+ * 6.15); before, both advices are EINVAL (madvise_behavior_valid). The
+ * `gu` VmFlag (VM_MAYBE_GUARD, sticky) came only in 6.19 ("mm: introduce
+ * VM_MAYBE_GUARD and make visible in /proc/$pid/smaps") and is backported
+ * to this 6.18.44, so no version tells: the probe does
+ * (model_config.has_maybe_guard).
  */
 static inline bool kver_guard_regions(const struct model_config *c)
 {
 	return kver_ge(c, 6, 13, 0);
+}
+
+/*
+ * 6.15?, "mm: allow guard regions in file-backed and read-only mappings"
+ * (is_valid_guard_vma() lost its vma_is_anonymous() and VM_MAYWRITE
+ * tests; the merge-window series of Lorenzo Stoakes, hash not pinned
+ * down here): guards in shmem, memfd and read-only file mappings. Before,
+ * such VMAs are EINVAL.
+ */
+static inline bool kver_guard_file_backed(const struct model_config *c)
+{
+	return kver_ge(c, 6, 15, 0);
 }
 
 #endif

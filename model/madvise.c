@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * madvise(2): do_madvise(), madvise_walk_vmas(), madvise_vma_behavior()
- * and madvise_populate() (mm/madvise.c, 6.18).
+ * madvise(2): do_madvise(), madvise_walk_vmas(), madvise_vma_behavior(),
+ * madvise_populate() and the guard regions, madvise_guard_install() and
+ * madvise_guard_remove() (mm/madvise.c, 6.18).
  */
 #include "internal.h"
+#include "kver.h"
 
 #ifndef MADV_FREE
 #define MADV_FREE 8
@@ -23,6 +25,10 @@
 #ifndef MADV_DONTNEED_LOCKED
 #define MADV_DONTNEED_LOCKED 24
 #endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#define MADV_GUARD_REMOVE 103
+#endif
 
 /* One advice over [start, end) of vma (struct madvise_behavior). */
 struct madv {
@@ -33,12 +39,16 @@ struct madv {
 
 /*
  * madvise_behavior_valid(), less the advices the model does not know
- * (COLLAPSE, GUARD_INSTALL/REMOVE, HWPOISON, SOFT_OFFLINE: see model.h).
+ * (COLLAPSE, HWPOISON, SOFT_OFFLINE: see model.h); the guard advices
+ * exist from 6.13 (kver_guard_regions).
  * This kernel has CONFIG_KSM and CONFIG_TRANSPARENT_HUGEPAGE.
  */
-static bool madvise_behavior_valid(int behavior)
+static bool madvise_behavior_valid(const struct model *m, int behavior)
 {
 	switch (behavior) {
+	case MADV_GUARD_INSTALL:
+	case MADV_GUARD_REMOVE:
+		return kver_guard_regions(&m->cfg);
 	case MADV_DOFORK:
 	case MADV_DONTFORK:
 	case MADV_NORMAL:
@@ -67,10 +77,15 @@ static bool madvise_behavior_valid(int behavior)
 	}
 }
 
-/* is_discard(): the advices that throw data away (or hide it from a child). */
+/*
+ * is_discard(): the advices that throw data away (or hide it from a
+ * child). GUARD_INSTALL zaps too: EPERM on a sealed read-only anonymous
+ * VMA (measured on 6.18.44).
+ */
 static bool is_discard(int behavior)
 {
 	switch (behavior) {
+	case MADV_GUARD_INSTALL:
 	case MADV_FREE:
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED:
@@ -123,7 +138,8 @@ static int madvise_dontneed_free(struct model *m, struct madv *b)
 		return 0;
 	if (b->behavior == MADV_FREE)
 		return vma->file ? -EINVAL : 0;
-	if (!vma->file)
+	/* a private file mapping's COW copies go: it reads the file again */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		page_store_drop(&m->pages, 0, PHYS_PFN(b->start),
 				PHYS_PFN(end - b->start));
 	return 0;
@@ -146,9 +162,64 @@ static int madvise_remove(struct model *m, const struct madv *b)
 	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) !=
 	    (VM_SHARED | VM_MAYWRITE))
 		return -EACCES;
-	page_store_drop(&m->pages, vma->file,
-			vma->vm_pgoff + PHYS_PFN(b->start - vma->vm_start),
+	shmem_punch_hole(m, vma->file,
+			 vma->vm_pgoff + PHYS_PFN(b->start - vma->vm_start),
+			 PHYS_PFN(b->end - b->start));
+	return 0;
+}
+
+/*
+ * is_valid_guard_vma(): page tables the core alone manages, so no
+ * VM_SPECIAL or hugetlb VMA, and for an install no mlocked one (it would
+ * have to zap locked pages). Before 6.15 (kver_guard_file_backed) only
+ * anonymous VMAs that could be written (VM_MAYWRITE).
+ */
+static bool is_valid_guard_vma(const struct model *m, const struct vma *vma,
+			       bool allow_locked)
+{
+	uint64_t disallowed = VM_SPECIAL | VM_HUGETLB;
+
+	if (!allow_locked)
+		disallowed |= VM_LOCKED;
+	if (vma->vm_flags & disallowed)
+		return false;
+	if (kver_guard_file_backed(&m->cfg))
+		return true;
+	return !vma->file && (vma->vm_flags & VM_MAYWRITE);
+}
+
+/*
+ * madvise_guard_install(): the whole VMA gets the sticky VM_MAYBE_GUARD
+ * (no split: measured), if this kernel has the flag; an anonymous VMA
+ * gets an anon_vma. Whatever is mapped in the range is zapped first
+ * (private and COW pages are gone, a file's data stays in the file), then
+ * every page holds a guard marker.
+ */
+static int madvise_guard_install(struct model *m, struct madv *b)
+{
+	struct vma *vma = b->vma;
+
+	if (!is_valid_guard_vma(m, vma, false))
+		return -EINVAL;
+	if (m->cfg.has_maybe_guard)
+		vma->vm_flags |= VM_MAYBE_GUARD;
+	if (!vma->file)
+		anon_vma_prepare(m, vma);
+	page_store_drop(&m->pages, 0, PHYS_PFN(b->start),
 			PHYS_PFN(b->end - b->start));
+	guard_add(&m->guards, b->start, b->end);
+	return 0;
+}
+
+/*
+ * madvise_guard_remove(): clears the markers (allowed on mlocked VMAs);
+ * VM_MAYBE_GUARD stays (sticky), the pages fault in afresh.
+ */
+static int madvise_guard_remove(struct model *m, const struct madv *b)
+{
+	if (!is_valid_guard_vma(m, b->vma, true))
+		return -EINVAL;
+	guard_clear(&m->guards, b->start, b->end);
 	return 0;
 }
 
@@ -204,7 +275,12 @@ static int madvise_vma_behavior(struct model *m, struct madv *b)
 	case MADV_FREE:
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED:
+		/* zap_details without ZAP_FLAG_DROP_MARKER: guards stay */
 		return madvise_dontneed_free(m, b);
+	case MADV_GUARD_INSTALL:
+		return madvise_guard_install(m, b);
+	case MADV_GUARD_REMOVE:
+		return madvise_guard_remove(m, b);
 	case MADV_NORMAL:
 		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
 		break;
@@ -305,15 +381,16 @@ static int madvise_walk_vmas(struct model *m, struct madv *b, uint64_t last_end)
  * madvise_populate() -> faultin_page_range() -> __get_user_pages() with
  * FOLL_MADV_POPULATE and without FOLL_FORCE: a hole is ENOMEM, an access
  * the VMA forbids (check_vma_flags) EINVAL, a fault ending in SIGBUS
- * (hugetlb without huge pages, shmem past i_size) EFAULT. Write faults
- * on private memory instantiate anonymous pages: an anon_vma.
+ * (hugetlb without huge pages, shmem past i_size) or SIGSEGV (a guard
+ * marker) EFAULT. Write faults on private memory instantiate anonymous
+ * pages: an anon_vma, unless the first page faulted is a guard.
  */
 static int madvise_populate(struct model *m, uint64_t start, uint64_t end,
 			    bool write)
 {
 	while (start < end) {
 		struct vma *vma = vma_lookup(&m->mm, start);
-		uint64_t vend;
+		uint64_t vend, guard;
 
 		if (!vma)
 			return -ENOMEM;
@@ -323,8 +400,13 @@ static int madvise_populate(struct model *m, uint64_t start, uint64_t end,
 		vend = vma->vm_end < end ? vma->vm_end : end;
 		if (vma->hpage_shift)
 			return -EFAULT;
-		if (write && !(vma->vm_flags & VM_SHARED))
+		guard = guard_find(&m->guards, start, vend);
+		if (write && !(vma->vm_flags & VM_SHARED) && guard > start)
 			anon_vma_prepare(m, vma);
+		if (write)
+			cow_fault_range(m, vma, start, vend);
+		if (guard < vend)
+			return -EFAULT;
 		/* shmem_fault(): a page past i_size is SIGBUS */
 		if (vma->file && vma->vm_pgoff + PHYS_PFN(vend - vma->vm_start) >
 					 m->file_pages[vma->file])
@@ -341,7 +423,7 @@ static int do_madvise(struct model *m, uint64_t start, uint64_t len_in,
 	struct madv b = { .behavior = behavior, .start = start };
 	uint64_t len;
 
-	if (!madvise_behavior_valid(behavior))
+	if (!madvise_behavior_valid(m, behavior))
 		return -EINVAL;
 	/* check_input_range() */
 	if (start & ~PAGE_MASK)

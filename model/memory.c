@@ -79,23 +79,42 @@ static struct page_data **page_slot(struct page_store *ps, uint32_t obj,
 	return pp;
 }
 
-static uint8_t page_read(struct page_store *ps, uint32_t obj, uint64_t idx,
-			 uint16_t off)
+/* The page (obj, idx), or NULL if nothing was ever stored there. */
+static struct page_data *page_lookup(struct page_store *ps, uint32_t obj,
+				     uint64_t idx)
 {
 	struct page_data **pp = page_slot(ps, obj, idx);
 
-	if (pp && *pp)
-		for (unsigned i = 0; i < (*pp)->n; i++)
-			if ((*pp)->bytes[i].off == off)
-				return (*pp)->bytes[i].val;
+	return pp ? *pp : NULL;
+}
+
+/* The byte at off of a stored page: *found says whether one was written. */
+static uint8_t page_byte(const struct page_data *pd, uint16_t off,
+			 bool *found)
+{
+	for (unsigned i = 0; pd && i < pd->n; i++) {
+		if (pd->bytes[i].off == off) {
+			*found = true;
+			return pd->bytes[i].val;
+		}
+	}
+	*found = false;
 	return 0;
 }
 
-static void page_write(struct page_store *ps, uint32_t obj, uint64_t idx,
-		       uint16_t off, uint8_t val)
+static uint8_t page_read(struct page_store *ps, uint32_t obj, uint64_t idx,
+			 uint16_t off)
+{
+	bool found;
+
+	return page_byte(page_lookup(ps, obj, idx), off, &found);
+}
+
+/* The page (obj, idx), created empty if absent. */
+static struct page_data *page_get(struct page_store *ps, uint32_t obj,
+				  uint64_t idx)
 {
 	struct page_data **pp, *pd;
-	unsigned i;
 
 	if (ps->count >= ps->nbuckets)
 		page_store_grow(ps);
@@ -110,6 +129,13 @@ static void page_write(struct page_store *ps, uint32_t obj, uint64_t idx,
 		*pp = pd;
 		ps->count++;
 	}
+	return pd;
+}
+
+static void page_set(struct page_data *pd, uint16_t off, uint8_t val)
+{
+	unsigned i;
+
 	for (i = 0; i < pd->n && pd->bytes[i].off != off; i++)
 		;
 	if (i == pd->n) {
@@ -126,6 +152,12 @@ static void page_write(struct page_store *ps, uint32_t obj, uint64_t idx,
 		pd->bytes[pd->n++].off = off;
 	}
 	pd->bytes[i].val = val;
+}
+
+static void page_write(struct page_store *ps, uint32_t obj, uint64_t idx,
+		       uint16_t off, uint8_t val)
+{
+	page_set(page_get(ps, obj, idx), off, val);
 }
 
 static void page_unlink(struct page_store *ps, struct page_data **pp)
@@ -213,6 +245,127 @@ void page_store_move(struct page_store *ps, uint64_t from, uint64_t to,
 }
 
 /*
+ * Guard markers (PTE_MARKER_GUARD, mm/madvise.c) live in page tables, so
+ * they are kept by virtual address whatever backs the VMA: a sorted array
+ * of disjoint, coalesced [start, end) ranges.
+ */
+static void guard_reserve(struct guard_set *gs, uint32_t n)
+{
+	struct range *r;
+	uint32_t cap;
+
+	if (n <= gs->cap)
+		return;
+	cap = gs->cap ? gs->cap : 16;
+	while (cap < n)
+		cap *= 2;
+	r = realloc(gs->r, cap * sizeof(*r));
+	if (!r)
+		abort();
+	gs->r = r;
+	gs->cap = cap;
+}
+
+void guard_clear(struct guard_set *gs, uint64_t start, uint64_t end)
+{
+	uint32_t i, out = 0, n = gs->n;
+
+	/* a range straddling both ends splits in two: one more entry */
+	guard_reserve(gs, n + 1);
+	for (i = 0; i < n; i++) {
+		struct range r = gs->r[i];
+
+		if (r.end <= start || r.start >= end) {
+			gs->r[out++] = r;
+			continue;
+		}
+		if (r.start < start)
+			gs->r[out++] = (struct range){ r.start, start };
+		if (r.end > end) {
+			/* the tail of the last overlapping entry: shift the rest */
+			memmove(&gs->r[out + 1], &gs->r[i + 1],
+				(n - i - 1) * sizeof(*gs->r));
+			gs->r[out] = (struct range){ end, r.end };
+			gs->n = out + 1 + (n - i - 1);
+			return;
+		}
+	}
+	gs->n = out;
+}
+
+void guard_add(struct guard_set *gs, uint64_t start, uint64_t end)
+{
+	uint32_t i, j;
+
+	/* absorb every range touching [start, end), then insert the union */
+	for (i = 0; i < gs->n && gs->r[i].end < start; i++)
+		;
+	for (j = i; j < gs->n && gs->r[j].start <= end; j++) {
+		if (gs->r[j].start < start)
+			start = gs->r[j].start;
+		if (gs->r[j].end > end)
+			end = gs->r[j].end;
+	}
+	if (j == i) {
+		guard_reserve(gs, gs->n + 1);
+		memmove(&gs->r[i + 1], &gs->r[i], (gs->n - i) * sizeof(*gs->r));
+		gs->n++;
+	} else {
+		memmove(&gs->r[i + 1], &gs->r[j], (gs->n - j) * sizeof(*gs->r));
+		gs->n -= j - i - 1;
+	}
+	gs->r[i] = (struct range){ start, end };
+}
+
+/* Binary search: every fault asks. */
+uint64_t guard_find(const struct guard_set *gs, uint64_t start, uint64_t end)
+{
+	uint32_t lo = 0, hi = gs->n;
+
+	/* the first range ending after start */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (gs->r[mid].end > start)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (lo == gs->n || gs->r[lo].start >= end)
+		return end;
+	return gs->r[lo].start > start ? gs->r[lo].start : start;
+}
+
+/* move_ptes() carries the markers of [from, from + len) to `to`. */
+void guard_move(struct guard_set *gs, uint64_t from, uint64_t to,
+		uint64_t len)
+{
+	struct guard_set moved = { 0 };
+
+	for (uint32_t i = 0; i < gs->n; i++) {
+		uint64_t s = gs->r[i].start, e = gs->r[i].end;
+
+		if (e <= from || s >= from + len)
+			continue;
+		guard_reserve(&moved, moved.n + 1);
+		moved.r[moved.n++] = (struct range){
+			(s > from ? s : from) - from + to,
+			(e < from + len ? e : from + len) - from + to,
+		};
+	}
+	guard_clear(gs, from, from + len);
+	for (uint32_t i = 0; i < moved.n; i++)
+		guard_add(gs, moved.r[i].start, moved.r[i].end);
+	free(moved.r);
+}
+
+void guard_set_destroy(struct guard_set *gs)
+{
+	free(gs->r);
+	*gs = (struct guard_set){ 0 };
+}
+
+/*
  * shmem_zero_setup() -> shmem_kernel_file_setup(): the object is as large
  * as the mapping (its i_size); mremap() can map past that end later.
  */
@@ -239,6 +392,101 @@ uint32_t shmem_zero_setup(struct model *m, uint64_t pages)
 }
 
 /*
+ * A byte of page idx of shmem object obj: what was written there, else a
+ * filled memfd's initial byte at the page start (a punched hole stores an
+ * explicit 0 over it), else 0.
+ */
+static uint8_t file_page_byte(struct model *m, uint32_t obj, uint64_t idx,
+			      uint16_t off)
+{
+	const struct memfd_file *f;
+	bool found;
+	uint8_t val = page_byte(page_lookup(&m->pages, obj, idx), off, &found);
+
+	if (found || off)
+		return val;
+	f = memfd_of_obj(m, obj);
+	return f && f->fill ? memfd_byte((unsigned)(f - m->memfd), idx) : 0;
+}
+
+/*
+ * shmem_fallocate(FALLOC_FL_PUNCH_HOLE): the pages go from the page
+ * cache and read back zero, through every shared mapping and every
+ * private one that has no copy of its own (unmap_mapping_range() keeps
+ * COWed pages).
+ */
+void shmem_punch_hole(struct model *m, uint32_t obj, uint64_t first,
+		      uint64_t n)
+{
+	const struct memfd_file *f = memfd_of_obj(m, obj);
+	uint64_t end = first + n;
+
+	page_store_drop(&m->pages, obj, first, n);
+	if (!f || !f->fill)
+		return;
+	if (end > m->file_pages[obj])
+		end = m->file_pages[obj];
+	for (uint64_t idx = first; idx < end; idx++)
+		page_write(&m->pages, obj, idx, 0, 0);
+}
+
+/* A private file mapping: its written pages are COW copies (object 0). */
+static bool vma_is_private_file(const struct vma *vma)
+{
+	return vma->file && !vma->hpage_shift &&
+	       !(vma->vm_flags & VM_MAYSHARE);
+}
+
+/* The file page a private or shared file mapping shows at addr. */
+static uint64_t linear_page_index(const struct vma *vma, uint64_t addr)
+{
+	return vma->vm_pgoff + PHYS_PFN(addr - vma->vm_start);
+}
+
+/*
+ * wp_page_copy() / do_cow_fault(): the private copy of the file page at
+ * addr, made once; after that, writes to the file no longer show there.
+ * An empty copy (of a zero page) still marks the page as private.
+ */
+static struct page_data *wp_page_copy(struct model *m, const struct vma *vma,
+				      uint64_t addr)
+{
+	uint64_t idx = linear_page_index(vma, addr);
+	struct page_data *copy = page_lookup(&m->pages, 0, PHYS_PFN(addr));
+	const struct page_data *src;
+	uint8_t first;
+
+	if (copy)
+		return copy;
+	copy = page_get(&m->pages, 0, PHYS_PFN(addr));
+	src = page_lookup(&m->pages, vma->file, idx);
+	for (unsigned i = 0; src && i < src->n; i++)
+		page_set(copy, src->bytes[i].off, src->bytes[i].val);
+	first = file_page_byte(m, vma->file, idx, 0);
+	if (first)
+		page_set(copy, 0, first);
+	return copy;
+}
+
+/*
+ * GUP with FOLL_WRITE on a private file mapping: each page gets its COW
+ * copy; the first page past i_size (shmem_fault() SIGBUS) or on a guard
+ * marker fails the fault and ends the walk over this VMA.
+ */
+void cow_fault_range(struct model *m, struct vma *vma, uint64_t start,
+		     uint64_t end)
+{
+	if (!vma_is_private_file(vma))
+		return;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		if (linear_page_index(vma, a) >= m->file_pages[vma->file] ||
+		    guard_find(&m->guards, a, a + 1) == a)
+			return;
+		wp_page_copy(m, vma, a);
+	}
+}
+
+/*
  * __anon_vma_prepare(): reuse a compatible neighbour's anon_vma
  * (find_mergeable_anon_vma) or allocate a new one; either way the VMA's
  * anon_vma_chain is singular, i.e. not a fork child.
@@ -258,15 +506,24 @@ void anon_vma_prepare(struct model *m, struct vma *vma)
 
 /*
  * populate_vma_page_range(): GUP faults the range in, with write faults
- * for private writable VMAs (which instantiate anon memory) and read
- * faults otherwise; VM_LOCKONFAULT VMAs are left alone. Pages stay zero.
+ * for private writable VMAs (which instantiate anon memory, COW copies of
+ * a file's pages) and read faults otherwise; VM_LOCKONFAULT VMAs are left
+ * alone. Anonymous pages stay zero.
  */
-void populate_vma_page_range(struct model *m, struct vma *vma)
+void populate_vma_range(struct model *m, struct vma *vma, uint64_t start,
+			uint64_t end)
 {
 	if (vma->vm_flags & VM_LOCKONFAULT)
 		return;
-	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE) {
 		anon_vma_prepare(m, vma);
+		cow_fault_range(m, vma, start, end);
+	}
+}
+
+void populate_vma_page_range(struct model *m, struct vma *vma)
+{
+	populate_vma_range(m, vma, vma->vm_start, vma->vm_end);
 }
 
 /*
@@ -354,7 +611,8 @@ static bool access_error(bool write, const struct vma *vma)
  * Addresses at or above TASK_SIZE are the kernel's (or non-canonical):
  * SIGSEGV. A write to private memory instantiates an anonymous page,
  * which needs an anon_vma; reads map the zero page. A hugetlb fault finds
- * no huge page to allocate on this machine (none reserved): SIGBUS.
+ * no huge page to allocate on this machine (none reserved): SIGBUS. A
+ * guard marker is SIGSEGV once the access itself is allowed.
  */
 static int do_user_addr_fault(struct model *m, uint64_t addr, bool write,
 			      struct vma **vmap)
@@ -368,27 +626,55 @@ static int do_user_addr_fault(struct model *m, uint64_t addr, bool write,
 		return SIGSEGV;
 	if (vma->hpage_shift)
 		return SIGBUS;
-	/* shmem_fault() -> shmem_get_folio_gfp(): past i_size is SIGBUS */
-	if (vma->file && vma->vm_pgoff + PHYS_PFN(addr - vma->vm_start) >=
-				 m->file_pages[vma->file])
-		return SIGBUS;
+	/* handle_pte_marker(): a guard marker is VM_FAULT_SIGSEGV, found
+	 * before any fault handler (shmem's i_size check) runs */
+	if (guard_find(&m->guards, addr, addr + 1) == addr)
+		return SIGSEGV;
+	/* do_cow_fault() and wp_page_copy() prepare the anon_vma before
+	 * asking the file for its page */
 	if (write && !(vma->vm_flags & VM_SHARED))
 		anon_vma_prepare(m, vma);
+	/* shmem_fault() -> shmem_get_folio_gfp(): past i_size is SIGBUS */
+	if (vma->file && linear_page_index(vma, addr) >=
+				 m->file_pages[vma->file])
+		return SIGBUS;
 	*vmap = vma;
 	return 0;
 }
 
-/* Where a byte lives: shared memory in its object, private by address. */
-static void page_key(const struct vma *vma, uint64_t addr, uint32_t *obj,
-		     uint64_t *idx)
+/*
+ * Where a byte lives: private anonymous memory by address (object 0),
+ * shared memory in its object; a private file mapping shows the file's
+ * page (the page cache page it maps, so later writes to the file show)
+ * until a write gives it a copy of its own.
+ */
+static uint8_t vma_read_byte(struct model *m, const struct vma *vma,
+			     uint64_t addr)
 {
-	if (vma->file) {
-		*obj = vma->file;
-		*idx = vma->vm_pgoff + PHYS_PFN(addr - vma->vm_start);
-	} else {
-		*obj = 0;
-		*idx = PHYS_PFN(addr);
-	}
+	const struct page_data *copy;
+	bool found;
+
+	if (!vma->file)
+		return page_read(&m->pages, 0, PHYS_PFN(addr), addr & ~PAGE_MASK);
+	copy = vma_is_private_file(vma) ?
+		       page_lookup(&m->pages, 0, PHYS_PFN(addr)) : NULL;
+	if (copy)
+		return page_byte(copy, addr & ~PAGE_MASK, &found);
+	return file_page_byte(m, vma->file, linear_page_index(vma, addr),
+			      addr & ~PAGE_MASK);
+}
+
+static void vma_write_byte(struct model *m, const struct vma *vma,
+			   uint64_t addr, uint8_t val)
+{
+	if (vma_is_private_file(vma))
+		page_set(wp_page_copy(m, vma, addr), addr & ~PAGE_MASK, val);
+	else if (vma->file)
+		page_write(&m->pages, vma->file, linear_page_index(vma, addr),
+			   addr & ~PAGE_MASK, val);
+	else
+		page_write(&m->pages, 0, PHYS_PFN(addr), addr & ~PAGE_MASK,
+			   val);
 }
 
 void model_touch(struct model *m, uint64_t addr, uint64_t npages,
@@ -398,18 +684,15 @@ void model_touch(struct model *m, uint64_t addr, uint64_t npages,
 
 	*out = (struct outcome){ 0 };
 	for (uint64_t i = 0; i < npages; i++) {
-		uint64_t a = addr + i * PAGE_SIZE, idx;
+		uint64_t a = addr + i * PAGE_SIZE;
 		int sig = do_user_addr_fault(m, a, true, &vma);
-		uint32_t obj;
 
 		if (sig) {
 			out->ret = (int64_t)i;
 			out->sig = sig;
 			return;
 		}
-		page_key(vma, a, &obj, &idx);
-		page_write(&m->pages, obj, idx, a & ~PAGE_MASK,
-			   touch_byte(seed, i));
+		vma_write_byte(m, vma, a, touch_byte(seed, i));
 	}
 	out->ret = (int64_t)npages;
 }
@@ -426,16 +709,14 @@ void model_read(struct model *m, uint64_t addr, uint64_t npages,
 	*out = (struct outcome){ 0 };
 	XXH3_64bits_reset(&st);
 	for (i = 0; i < npages; i++) {
-		uint64_t a = addr + i * PAGE_SIZE, idx;
+		uint64_t a = addr + i * PAGE_SIZE;
 		int sig = do_user_addr_fault(m, a, false, &vma);
-		uint32_t obj;
 
 		if (sig) {
 			out->sig = sig;
 			break;
 		}
-		page_key(vma, a, &obj, &idx);
-		buf[n++] = page_read(&m->pages, obj, idx, a & ~PAGE_MASK);
+		buf[n++] = vma_read_byte(m, vma, a);
 		if (n == sizeof(buf)) {
 			XXH3_64bits_update(&st, buf, n);
 			n = 0;

@@ -105,12 +105,38 @@ static uint64_t count_mm_mlocked_page_nr(const struct model *m, uint64_t start,
 }
 
 /*
- * __mm_populate() with populate_vma_page_range() (mm/gup.c), errors not
- * ignored: LOCKONFAULT VMAs are left alone; an inaccessible VMA gets no
- * FOLL_FORCE and fails check_vma_flags() (EFAULT), as does a fault that
- * ends in SIGBUS (hugetlb without huge pages, shmem past i_size). Write
- * faults on private writable memory instantiate an anon_vma.
+ * populate_vma_page_range() (mm/gup.c) over [start, end) of vma:
+ * LOCKONFAULT VMAs are left alone; an inaccessible VMA gets no FOLL_FORCE
+ * and fails check_vma_flags() (EFAULT), as does a fault that ends in
+ * SIGBUS (hugetlb without huge pages, shmem past i_size) or SIGSEGV (a
+ * guard marker, which __get_user_pages() reaches page by page). Write
+ * faults on private writable memory instantiate an anon_vma (unless the
+ * first page is a marker) and COW copies of a file's pages.
  */
+static int populate_range(struct model *m, struct vma *vma, uint64_t start,
+			  uint64_t end)
+{
+	uint64_t guard;
+
+	if (vma->vm_flags & VM_LOCKONFAULT)
+		return 0;
+	if (!(vma->vm_flags & VM_ACCESS_FLAGS) || vma->hpage_shift)
+		return -EFAULT;
+	guard = guard_find(&m->guards, start, end);
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE) {
+		if (guard > start)
+			anon_vma_prepare(m, vma);
+		cow_fault_range(m, vma, start, guard);
+	}
+	if (guard < end)
+		return -EFAULT;
+	if (vma->file && vma->vm_pgoff + PHYS_PFN(end - vma->vm_start) >
+				 m->file_pages[vma->file])
+		return -EFAULT;
+	return 0;
+}
+
+/* __mm_populate() for mlock: the first error ends the walk. */
 static int mm_populate(struct model *m, uint64_t start, uint64_t end)
 {
 	struct vma *vma;
@@ -120,21 +146,23 @@ static int mm_populate(struct model *m, uint64_t start, uint64_t end)
 		return 0;
 	for (vma = vma_find(&m->mm, start); vma && vma->vm_start < end;
 	     vma = vma_next(vma)) {
+		uint64_t vstart = vma->vm_start > start ? vma->vm_start : start;
 		uint64_t vend = vma->vm_end < end ? vma->vm_end : end;
+		int err;
 
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 			continue;
-		if (vma->vm_flags & VM_LOCKONFAULT)
-			continue;
-		if (!(vma->vm_flags & VM_ACCESS_FLAGS) || vma->hpage_shift)
-			return -EFAULT;
-		if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-			anon_vma_prepare(m, vma);
-		if (vma->file && vma->vm_pgoff + PHYS_PFN(vend - vma->vm_start) >
-					 m->file_pages[vma->file])
-			return -EFAULT;
+		err = populate_range(m, vma, vstart, vend);
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+/* can_do_mlock(): a nonzero RLIMIT_MEMLOCK (bytes) or CAP_IPC_LOCK. */
+static bool can_do_mlock(const struct model *m)
+{
+	return m->cfg.rlimit_memlock || m->cfg.cap_ipc_lock;
 }
 
 /* do_mlock(): start rounds down and len up, never EINVAL for alignment. */
@@ -144,8 +172,7 @@ static int do_mlock(struct model *m, uint64_t start, uint64_t len,
 	uint64_t lock_limit = PHYS_PFN(m->cfg.rlimit_memlock), locked;
 	int error;
 
-	/* can_do_mlock() */
-	if (!m->cfg.rlimit_memlock && !m->cfg.cap_ipc_lock)
+	if (!can_do_mlock(m))
 		return -EPERM;
 	len = PAGE_ALIGN(len + (start & ~PAGE_MASK));
 	start &= PAGE_MASK;
@@ -196,33 +223,134 @@ void model_munlock(struct model *m, uint64_t addr, uint64_t len,
 	set_outcome(out, apply_vma_lock_flags(m, addr & PAGE_MASK, len, 0));
 }
 
-static void model_enosys(struct outcome *out)
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+
+/* mlock_fixup() of a whole foreign VMA, without merging. */
+static void mlock_foreign(struct model *m, struct vma *vma, uint64_t newflags)
 {
-	memset(out, 0, sizeof(*out));
-	out->ret = -1;
-	out->err = ENOSYS;
+	uint64_t nr_pages = PHYS_PFN(vma->vm_end - vma->vm_start);
+
+	if (newflags == vma->vm_flags || !vma_supports_mlock(vma))
+		return;
+	if (!(newflags & VM_LOCKED))
+		m->locked_vm -= nr_pages;
+	else if (!(vma->vm_flags & VM_LOCKED))
+		m->locked_vm += nr_pages;
+	vma->vm_flags = newflags;
 }
 
+/*
+ * apply_mlockall_flags(): def_flags first (MCL_FUTURE), then every VMA
+ * gets the new lock bits through mlock_fixup(), which splits nothing but
+ * may merge a VMA into its prev; errors are ignored. Foreign VMAs are
+ * locked in place (they count for locked_vm) and never merged.
+ */
+static void apply_mlockall_flags(struct model *m, uint64_t flags)
+{
+	struct vma *vma, *prev = NULL;
+	uint64_t to_add = 0;
+
+	m->def_flags &= ~VM_LOCKED_MASK;
+	if (flags & MCL_FUTURE) {
+		m->def_flags |= VM_LOCKED |
+				(flags & MCL_ONFAULT ? VM_LOCKONFAULT : 0);
+		if (!(flags & MCL_CURRENT))
+			return;
+	}
+	if (flags & MCL_CURRENT)
+		to_add = VM_LOCKED | (flags & MCL_ONFAULT ? VM_LOCKONFAULT : 0);
+
+	/* a merge may take the next VMA too: go on after prev */
+	for (vma = vma_first(&m->mm); vma; vma = vma_next(prev)) {
+		uint64_t newflags = (vma->vm_flags & ~VM_LOCKED_MASK) | to_add;
+
+		if (vma->foreign) {
+			mlock_foreign(m, vma, newflags);
+			prev = vma;
+			continue;
+		}
+		if (mlock_fixup(m, vma, &prev, vma->vm_start, vma->vm_end,
+				newflags))
+			prev = vma;
+	}
+}
+
+/*
+ * mm_populate(0, TASK_SIZE) after mlockall(MCL_CURRENT): every VMA, locked
+ * or not, errors ignored (a PROT_NONE or hugetlb VMA simply fails). The
+ * executor's own VMAs are left as they are.
+ */
+static void mlockall_populate(struct model *m)
+{
+	struct vma *vma;
+
+	for (vma = vma_first(&m->mm); vma; vma = vma_next(vma))
+		if (!vma->foreign && !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+			populate_range(m, vma, vma->vm_start, vma->vm_end);
+}
+
+/* mm->total_vm: the pages of every VMA, the executor's included. */
+static uint64_t total_vm(const struct model *m)
+{
+	uint64_t pages = 0;
+	struct vma *vma;
+
+	for (vma = vma_first(&m->mm); vma; vma = vma_next(vma))
+		pages += PHYS_PFN(vma->vm_end - vma->vm_start);
+	return pages;
+}
+
+/* sys_mlockall(): MCL_CURRENT needs all of total_vm under the limit. */
 void model_mlockall(struct model *m, uint64_t flags, struct outcome *out)
 {
-	(void)m, (void)flags;
-	model_enosys(out);
+	uint32_t f = (uint32_t)flags; /* an int argument */
+	int err = 0;
+
+	if (!f || (f & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    f == MCL_ONFAULT)
+		err = -EINVAL;
+	else if (!can_do_mlock(m))
+		err = -EPERM;
+	else if ((f & MCL_CURRENT) && !m->cfg.cap_ipc_lock &&
+		 total_vm(m) > PHYS_PFN(m->cfg.rlimit_memlock))
+		err = -ENOMEM;
+	if (!err) {
+		apply_mlockall_flags(m, f);
+		if (f & MCL_CURRENT)
+			mlockall_populate(m);
+	}
+	set_outcome(out, err);
 }
 
+/* sys_munlockall(): no checks; def_flags and every VMA lose the lock. */
 void model_munlockall(struct model *m, struct outcome *out)
 {
-	(void)m;
-	model_enosys(out);
+	apply_mlockall_flags(m, 0);
+	set_outcome(out, 0);
 }
 
+/*
+ * setrlimit(RLIMIT_MEMLOCK, {bytes, bytes}) -> do_prlimit(): raising the
+ * hard limit needs CAP_SYS_RESOURCE, which this machine's root lacks
+ * (CapEff 0x1fffeffffff, measured), so there a limit once lowered stays
+ * down.
+ */
 void model_memlock_limit(struct model *m, uint64_t bytes, struct outcome *out)
 {
-	(void)m, (void)bytes;
-	model_enosys(out);
+	if (bytes > m->rlimit_memlock_max && !m->cfg.cap_sys_resource) {
+		set_outcome(out, -EPERM);
+		return;
+	}
+	m->cfg.rlimit_memlock = bytes;
+	m->rlimit_memlock_max = bytes;
+	set_outcome(out, 0);
 }
 
+/* capset() without CAP_IPC_LOCK: capable(CAP_IPC_LOCK) fails from now on. */
 void model_drop_ipc_lock(struct model *m, struct outcome *out)
 {
-	(void)m;
-	model_enosys(out);
+	m->cfg.cap_ipc_lock = 0;
+	set_outcome(out, 0);
 }

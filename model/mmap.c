@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mmap(2) and munmap(2) for anonymous memory: x86 sys_mmap ->
+ * mmap(2) and munmap(2) for anonymous memory and memfds: x86 sys_mmap ->
  * ksys_mmap_pgoff -> vm_mmap_pgoff -> do_mmap -> mmap_region, and
  * __vm_munmap -> do_vmi_munmap (mm/mmap.c, mm/vma.c, mm/util.c).
  */
@@ -148,14 +148,15 @@ static int hugetlbfs_file_mmap(uint64_t pgoff, uint64_t len, uint64_t hsize,
  */
 static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 			      uint64_t vm_flags, uint64_t pgoff,
-			      const struct hugetlb_file *hf)
+			      const struct hugetlb_file *hf,
+			      const struct memfd_file *file)
 {
 	struct vma_munmap_struct vms = { .start = addr, .end = addr + len };
 	struct vma_merge_struct vmg = {
 		.start = addr,
 		.end = addr + len,
 		.pgoff = pgoff,
-		.file = hf ? hf->id : 0,
+		.file = hf ? hf->id : file ? file->obj : 0,
 	};
 	struct vma *vma = vma_find(&m->mm, addr);
 	uint64_t pglen = PHYS_PFN(len);
@@ -183,7 +184,8 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 	if (hf)
 		err = hugetlbfs_file_mmap(pgoff, len, 1ull << hf->shift,
 					  vm_flags);
-	else if ((vm_flags & VM_SHARED) && !(vm_flags & VM_NORESERVE) &&
+	else if (!file && (vm_flags & VM_SHARED) &&
+		 !(vm_flags & VM_NORESERVE) &&
 		 !security_vm_enough_memory(m, pglen))
 		err = -ENOMEM; /* shmem_zero_setup() -> shmem_acct_size() */
 	if (vms.vma_count)
@@ -206,19 +208,22 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 			vma->vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
 			vma->file = hf->id;
 			vma->hpage_shift = hf->shift;
+		} else if (file) {
+			/* shmem_mmap_prepare() changes no flags */
+			vma->file = file->obj;
 		} else if (vm_flags & VM_SHARED) {
 			/* shmem_zero_setup(): a new object every time */
 			vma->file = shmem_zero_setup(m, pglen);
 		}
-		/* the harness names every file-backed VMA shmem for now */
 		if (vma->file)
-			vma->backing = SNAP_SHMEM;
+			vma->backing = file ? SNAP_MEMFD : SNAP_SHMEM;
 		vma_tree_insert(&m->mm, vma);
 	}
 
-	/* __mmap_complete(): hugetlb cannot be mlocked (vma_supports_mlock) */
+	/* __mmap_complete(): hugetlb and droppable VMAs cannot be mlocked
+	 * (vma_supports_mlock); VM_LOCKED may come from def_flags */
 	if (vma->vm_flags & VM_LOCKED) {
-		if (hf)
+		if (hf || (vma->vm_flags & VM_DROPPABLE))
 			vma->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 		else
 			m->locked_vm += pglen;
@@ -227,13 +232,15 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 }
 
 /*
- * do_mmap() for anonymous memory (a hugetlb one goes through the file
- * branch with the hugetlbfs file ksys_mmap_pgoff() made). Returns the
- * address or an error; *populate says whether to prefault.
+ * do_mmap() for anonymous memory and memfds (a hugetlb mapping goes
+ * through the file branch with the hugetlbfs file ksys_mmap_pgoff()
+ * made). Returns the address or an error; *populate says whether to
+ * prefault.
  */
 static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 			uint64_t prot, uint64_t flags, uint64_t pgoff,
-			const struct hugetlb_file *hf, bool *populate)
+			const struct hugetlb_file *hf,
+			const struct memfd_file *file, bool *populate)
 {
 	uint64_t hsize = hf ? 1ull << hf->shift : 0;
 	uint64_t vm_flags;
@@ -253,17 +260,18 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 	if (model_map_count(m) > m->cfg.max_map_count)
 		return ERR_ADDR(-ENOMEM);
 
+	/* mm->def_flags: mlockall(MCL_FUTURE) locks (and so populates) */
 	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(m, flags) |
-		   VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+		   m->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 
 	if (flags & MAP_FIXED)
 		addr = get_unmapped_area_fixed(m, addr, len, hsize);
 	else if (hf)
 		addr = hugetlb_get_unmapped_area(&m->mm, &m->cfg, addr, len,
 						 pgoff, flags, hsize);
-	else
+	else	/* a memfd's f_op: shmem_get_unmapped_area() */
 		addr = get_unmapped_area(&m->mm, &m->cfg, addr, len, pgoff,
-					 flags, !!(flags & MAP_SHARED));
+					 flags, file || (flags & MAP_SHARED));
 	if (IS_ERR_ADDR(addr))
 		return addr;
 
@@ -278,7 +286,7 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 	if (!mlock_future_ok(m, vm_flags, len))
 		return ERR_ADDR(-EAGAIN);
 
-	if (hf) {
+	if (hf || file) {
 		uint64_t legacy = LEGACY_MAP_MASK;
 
 		if (!kver_map_above4g(&m->cfg))
@@ -293,7 +301,12 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 		case MAP_SHARED_VALIDATE:
 			if (flags & ~legacy)
 				return ERR_ADDR(-EOPNOTSUPP);
+			/* no FMODE_WRITE: no writing, now or by mprotect */
+			if (file && file->ro && (prot & PROT_WRITE))
+				return ERR_ADDR(-EACCES);
 			vm_flags |= VM_SHARED | VM_MAYSHARE;
+			if (file && file->ro)
+				vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
 			/* fallthrough */
 		case MAP_PRIVATE:
 			if (vm_flags & VM_GROWSDOWN)
@@ -336,7 +349,7 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
 			vm_flags |= VM_NORESERVE;
 	}
 
-	addr = __mmap_region(m, addr, len, vm_flags, pgoff, hf);
+	addr = __mmap_region(m, addr, len, vm_flags, pgoff, hf, file);
 	*populate = !IS_ERR_ADDR(addr) &&
 		    ((vm_flags & VM_LOCKED) ||
 		     (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE);
@@ -349,33 +362,37 @@ static uint64_t do_mmap(struct model *m, uint64_t addr, uint64_t len,
  */
 static void mm_populate(struct model *m, uint64_t start, uint64_t len)
 {
+	uint64_t end = start + len;
 	struct vma *vma;
 
-	for (vma = vma_find(&m->mm, start); vma && vma->vm_start < start + len;
+	for (vma = vma_find(&m->mm, start); vma && vma->vm_start < end;
 	     vma = vma_next(vma))
-		populate_vma_page_range(m, vma);
+		populate_vma_range(m, vma,
+				   vma->vm_start > start ? vma->vm_start : start,
+				   vma->vm_end < end ? vma->vm_end : end);
 }
 
 void model_mmap(struct model *m, uint64_t addr, uint64_t len, uint64_t prot,
 		uint64_t flags, int fd, uint64_t off, struct outcome *out)
 {
 	struct hugetlb_file hugetlb, *hf = NULL;
+	const struct memfd_file *file = NULL;
 	bool populate = false;
 	uint64_t ret;
 
-	(void)fd; /* no file is open yet: every fd is bad */
 	*out = (struct outcome){ 0 };
 	/* sys_mmap (arch/x86/kernel/sys_x86_64.c) */
 	if (off & ~PAGE_MASK) {
 		ret = ERR_ADDR(-EINVAL);
 		goto out;
 	}
-	/* ksys_mmap_pgoff() */
+	/* ksys_mmap_pgoff(): a memfd is not is_file_hugepages() */
 	if (!(flags & MAP_ANONYMOUS)) {
-		ret = ERR_ADDR(-EBADF);
-		goto out;
-	}
-	if (flags & MAP_HUGETLB) {
+		file = memfd_fget(m, fd);
+		ret = ERR_ADDR(file ? -EINVAL : -EBADF);
+		if (!file || (flags & MAP_HUGETLB))
+			goto out;
+	} else if (flags & MAP_HUGETLB) {
 		uint64_t hmask;
 
 		hugetlb.shift = hstate_sizelog((flags >> MAP_HUGE_SHIFT) &
@@ -390,7 +407,8 @@ void model_mmap(struct model *m, uint64_t addr, uint64_t len, uint64_t prot,
 		hugetlb.id = ++m->last_file;
 		hf = &hugetlb;
 	}
-	ret = do_mmap(m, addr, len, prot, flags, PHYS_PFN(off), hf, &populate);
+	ret = do_mmap(m, addr, len, prot, flags, PHYS_PFN(off), hf, file,
+		      &populate);
 	if (populate)
 		mm_populate(m, ret, PAGE_ALIGN(len));
 out:

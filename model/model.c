@@ -25,10 +25,12 @@ void model_config_default(struct model_config *cfg)
 	cfg->stack_guard_gap = 256 * 4096;
 	cfg->rlimit_stack = 8ull << 20;
 	cfg->rlimit_memlock = 8ull << 20;
+	cfg->rlimit_memlock_max = 8ull << 20;
 	cfg->overcommit_memory = 0;
 	cfg->thp = THP_MADVISE;
 	cfg->cap_ipc_lock = 1;
 	cfg->cap_sys_rawio = 1;
+	cfg->cap_sys_resource = 0; /* this machine's root: CapEff 0x1fffeffffff */
 	cfg->has_maybe_guard = 1;
 	cfg->has_mseal = 1;
 	cfg->lsm_mmap_min_addr = 65536;
@@ -79,6 +81,9 @@ struct model *model_create(const struct model_config *cfg,
 	if (!m)
 		return NULL;
 	m->cfg = *cfg;
+	m->cfg0 = *cfg;
+	/* the hard limit is the soft one here (ulimit -Hl = -Sl = 8192) */
+	m->rlimit_memlock_max = cfg->rlimit_memlock_max;
 	vma_tree_init(&m->mm);
 	page_store_init(&m->pages);
 	if (nforeign) {
@@ -103,6 +108,7 @@ void model_destroy(struct model *m)
 		return;
 	vma_tree_destroy(&m->mm);
 	page_store_destroy(&m->pages);
+	guard_set_destroy(&m->guards);
 	free(m->file_pages);
 	free(m->foreign);
 	free(m);
@@ -113,11 +119,18 @@ void model_reset(struct model *m)
 	vma_tree_destroy(&m->mm);
 	vma_tree_init(&m->mm);
 	page_store_destroy(&m->pages);
+	guard_set_destroy(&m->guards);
 	m->last_anon_vma = 0;
 	m->last_file = 0;
 	if (m->file_pages)
 		memset(m->file_pages, 0, m->file_cap * sizeof(*m->file_pages));
 	m->locked_vm = 0;
+	m->def_flags = 0;
+	/* the executor's reset gives the worker its limit and caps back */
+	m->cfg.rlimit_memlock = m->cfg0.rlimit_memlock;
+	m->cfg.cap_ipc_lock = m->cfg0.cap_ipc_lock;
+	m->rlimit_memlock_max = m->cfg0.rlimit_memlock_max;
+	memset(m->memfd, 0, sizeof(m->memfd)); /* the executor closes them */
 	if (model_insert_foreign(m))
 		abort(); /* the same VMAs fitted at model_create */
 }
@@ -139,7 +152,10 @@ void model_snapshot(const struct model *m, struct snapshot *out,
 			.start = vma->vm_start,
 			.end = vma->vm_end,
 			.pgoff = vma->file ? vma->vm_pgoff : 0,
-			.vmflags = with_vmflags ? vma->vm_flags : 0,
+			.vmflags = !with_vmflags ? 0
+				   : m->cfg.has_soft_dirty
+					   ? vma->vm_flags | VMF(VMF_SOFTDIRTY)
+					   : vma->vm_flags,
 			.prot = (vma->vm_flags & VM_READ ? PROT_READ : 0) |
 				(vma->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
 				(vma->vm_flags & VM_EXEC ? PROT_EXEC : 0),

@@ -32,10 +32,16 @@ struct model_config {
 	uint64_t stack_guard_gap; /* bytes; 256 pages by default */
 	uint64_t rlimit_stack;	 /* RLIMIT_STACK cur, bytes */
 	uint64_t rlimit_memlock; /* RLIMIT_MEMLOCK cur, bytes */
+	uint64_t rlimit_memlock_max; /* RLIMIT_MEMLOCK max, bytes */
 	int overcommit_memory;	 /* vm.overcommit_memory */
 	enum thp_mode thp;	 /* /sys/kernel/mm/transparent_hugepage/enabled */
 	uint8_t cap_ipc_lock;	 /* CAP_IPC_LOCK effective */
 	uint8_t cap_sys_rawio;	 /* CAP_SYS_RAWIO effective (mmap_min_addr) */
+	uint8_t cap_sys_resource; /* CAP_SYS_RESOURCE effective (setrlimit) */
+	/* probed: smaps prints `sd` on a new VMA (CONFIG_MEM_SOFT_DIRTY: every
+	 * VMA is born soft-dirty, __mmap_region(), and only clear_refs,
+	 * which programs never write, clears it) */
+	uint8_t has_soft_dirty;
 	uint8_t has_maybe_guard; /* probed: smaps prints `gu` (VM_MAYBE_GUARD) */
 	uint8_t has_mseal;	 /* probed: mseal(2) exists */
 	/* CONFIG_LSM_MMAP_MIN_ADDR (65536 here; 0 without CONFIG_SECURITY):

@@ -309,6 +309,8 @@ static struct vma *copy_vma_and_data(struct model *m,
 	vrm->vma = vma;
 	page_store_move(&m->pages, PHYS_PFN(vrm->addr),
 			PHYS_PFN(vrm->new_addr), PHYS_PFN(vrm->old_len));
+	/* guard markers are PTEs: they move whatever backs the VMA */
+	guard_move(&m->guards, vrm->addr, vrm->new_addr, vrm->old_len);
 	return new_vma;
 }
 

@@ -494,6 +494,8 @@ void vms_complete_munmap_vmas(struct model *m, struct vma_munmap_struct *vms)
 	}
 	page_store_drop(&m->pages, 0, PHYS_PFN(vms->start),
 			PHYS_PFN(vms->end - vms->start));
+	/* unmap_vmas() zaps with ZAP_FLAG_DROP_MARKER: guards go too */
+	guard_clear(&m->guards, vms->start, vms->end);
 	m->locked_vm -= vms->locked_vm;
 }
 

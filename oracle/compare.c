@@ -25,7 +25,7 @@ static const char *const field_names[DIV__COUNT] = {
 	[DIV_NONE] = "none",	 [DIV_SKIPPED] = "skipped",
 	[DIV_ERRNO] = "errno",	 [DIV_SIGNAL] = "signal",
 	[DIV_RET] = "ret",	 [DIV_DATA] = "data",
-	[DIV_LAYOUT] = "layout",
+	[DIV_LAYOUT] = "layout", [DIV_VMFLAGS] = "vmflags",
 };
 
 const char *div_field_name(enum div_field f)
@@ -39,6 +39,9 @@ static const char *const kind_names[OP__COUNT] = {
 	[OP_READ] = "read",	    [OP_MREMAP] = "mremap",
 	[OP_MADVISE] = "madvise",   [OP_MLOCK] = "mlock",
 	[OP_MUNLOCK] = "munlock",   [OP_MSEAL] = "mseal",
+	[OP_MLOCKALL] = "mlockall", [OP_MUNLOCKALL] = "munlockall",
+	[OP_MEMLOCK_LIMIT] = "memlock_limit",
+	[OP_DROP_IPC_LOCK] = "drop_ipc_lock", [OP_FORK] = "fork",
 };
 
 const char *op_kind_name(unsigned kind)
@@ -219,6 +222,61 @@ static char *layout_signature(char *buf, size_t cap, const char *op,
 	return buf;
 }
 
+/* The VmFlags bits the kernel's VMAs have and the model's lack (*kernel)
+ * and the reverse (*model), over the VMAs both sides have (the layouts
+ * agree when VmFlags are compared). 0 if a or b is missing. */
+static int vmflags_delta(const struct snapshot *a, const struct snapshot *b,
+			 uint64_t *kernel, uint64_t *model)
+{
+	*kernel = *model = 0;
+	if (!a || !b)
+		return 0;
+	for (uint32_t i = 0; i < a->n && i < b->n; i++) {
+		*kernel |= b->v[i].vmflags & ~a->v[i].vmflags;
+		*model |= a->v[i].vmflags & ~b->v[i].vmflags;
+	}
+	return 1;
+}
+
+/* " +nr +lo" for the bits of f (sign c); mnemonics, else "bitN". */
+static size_t vmflags_bits_str(char *buf, size_t cap, char c, uint64_t f)
+{
+	size_t n = 0;
+
+	for (unsigned b = 0; b < 64 && n < cap; b++) {
+		int k;
+
+		if (!(f & (1ull << b)))
+			continue;
+		k = vmflag_name(b) ? snprintf(buf + n, cap - n, " %c%s", c,
+					      vmflag_name(b))
+				   : snprintf(buf + n, cap - n, " %cbit%u", c, b);
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+	return n;
+}
+
+static char *vmflags_signature(char *buf, size_t cap, const char *op,
+			       const struct snapshot *a,
+			       const struct snapshot *b)
+{
+	uint64_t kf, mf;
+	size_t n;
+	int k;
+
+	if (!vmflags_delta(a, b, &kf, &mf) || !(kf | mf))
+		return snprintf(buf, cap, "%s vmflags digest", op), buf;
+	k = snprintf(buf, cap, "%s vmflags", op);
+	n = k < 0 ? 0 : (size_t)k;
+	if (n < cap)
+		n += vmflags_bits_str(buf + n, cap - n, '+', kf);
+	if (n < cap)
+		vmflags_bits_str(buf + n, cap - n, '-', mf);
+	return buf;
+}
+
 /* --- op classes -------------------------------------------------------- */
 
 #define MAP_TYPE_MASK 0x0fu
@@ -352,6 +410,10 @@ char *signature_format(char *buf, size_t cap, enum div_field field,
 		layout_signature(buf, cap, op, c ? c->model_snap : NULL,
 				 c ? c->kernel_snap : NULL);
 		break;
+	case DIV_VMFLAGS:
+		vmflags_signature(buf, cap, op, c ? c->model_snap : NULL,
+				  c ? c->kernel_snap : NULL);
+		break;
 	default:
 		snprintf(buf, cap, "%s field?", op);
 		break;
@@ -409,6 +471,14 @@ const char *div_subclass(enum div_field f, const struct outcome *m,
 		return layout_attr(sig);
 	case DIV_SKIPPED:
 		return m->skipped ? "model_skips" : "kernel_skips";
+	case DIV_VMFLAGS: {
+		const char *p = sig ? strstr(sig, " vmflags") : NULL;
+		int plus = p && strstr(p, " +"), minus = p && strstr(p, " -");
+
+		return plus && !minus ? "kernel_more"
+		       : minus && !plus ? "model_more"
+					: "mixed";
+	}
 	default:
 		return "none";
 	}

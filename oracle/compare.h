@@ -35,6 +35,8 @@ enum div_field {
 	DIV_RET,     /* return value (address, pages accessed) */
 	DIV_DATA,    /* bytes read */
 	DIV_LAYOUT,  /* the address-space layout after the op */
+	DIV_VMFLAGS, /* smaps VmFlags of a VMA (engine_opts.vmflags): checked
+			once every op agreed, so never before the others */
 	DIV__COUNT
 };
 
@@ -57,7 +59,8 @@ struct verdict {
 };
 
 const char *verdict_kind_name(enum verdict_kind k);
-/* "skipped", "errno", "signal", "ret", "data", "layout" ("none"). */
+/* "skipped", "errno", "signal", "ret", "data", "layout", "vmflags"
+ * ("none"). */
 const char *div_field_name(enum div_field f);
 /* "mmap", "munmap", ... ("op?" when out of range). */
 const char *op_kind_name(unsigned kind);
@@ -77,8 +80,8 @@ const char *prot_str(unsigned prot, char buf[4]);
 /*
  * Everything a signature or report needs to know about the divergent op
  * beyond the outcomes: the resolved address and length of its last run and,
- * for a layout divergence, the two full layouts after it (may be NULL if
- * they could not be had: the signature then says "layout digest").
+ * for a layout or VmFlags divergence, the two full layouts after it (may
+ * be NULL if they could not be had: the signature then says "digest").
  */
 struct div_context {
 	unsigned kind;	      /* enum op_kind of the divergent op */
@@ -119,6 +122,10 @@ size_t op_class_str(unsigned kind, uint32_t prot, uint32_t flags, char *buf,
  *   layout: "mprotect layout vmas model=more kernel=fewer", or the first
  *           differing attribute: bounds/prot/shared/pgoff/backing/object
  *   skipped:"munmap skipped model=1 kernel=0"
+ *   vmflags:"mmap(private,fixed) vmflags +nr -ac": the smaps mnemonics
+ *           the kernel's VMAs have and the model's lack (+), and the
+ *           reverse (-), over all VMAs, in bit order; "vmflags digest"
+ *           without both layouts
  * With ctx NULL the op kind is unknown ("op?") and there is no class.
  */
 char *signature_format(char *buf, size_t cap, enum div_field field,
@@ -134,7 +141,9 @@ char *signature_format(char *buf, size_t cap, enum div_field field,
  * signal: model_faults, kernel_faults, both_fault; ret: kernel_lower,
  * kernel_higher; data: model_zeros, kernel_zeros, other_bytes; layout: the
  * attribute named by the signature (vmas, bounds, prot, shared, backing,
- * pgoff, object, digest); skipped: model_skips, kernel_skips.
+ * pgoff, object, digest); skipped: model_skips, kernel_skips; vmflags:
+ * kernel_more (only + in the signature), model_more (only -), mixed
+ * (both, or no layouts).
  */
 const char *div_subclass(enum div_field field, const struct outcome *model,
 			 const struct outcome *kernel, const char *signature);

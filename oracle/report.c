@@ -112,6 +112,26 @@ static void vmflags_line(FILE *f, const struct snap_vma *x,
 		*mo ? "" : " -", ko, *ko ? "" : " -");
 }
 
+/* A VmFlags divergence: the whole VmFlags of each VMA whose flags differ,
+ * model | kernel (the `~` lines name only the difference). */
+static void vmflags_side_by_side(FILE *f, int op, const struct snapshot *a,
+				 const struct snapshot *b)
+{
+	char l[96], mo[256], ko[256];
+
+	fprintf(f, "\nVmFlags after op %d where they differ:\n  %-*s | %s\n",
+		op, COL, "model", "kernel");
+	for (uint32_t i = 0; i < a->n && i < b->n; i++) {
+		if (a->v[i].vmflags == b->v[i].vmflags)
+			continue;
+		report_vma_str(&b->v[i], l, sizeof(l));
+		vmflags_str(a->v[i].vmflags, mo, sizeof(mo));
+		vmflags_str(b->v[i].vmflags, ko, sizeof(ko));
+		fprintf(f, "  %s\n  %-*s |%s\n", l, COL, *mo ? mo + 1 : "-",
+			*ko ? ko : " -");
+	}
+}
+
 unsigned report_layout_diff(FILE *f, const struct snapshot *a,
 			    const struct snapshot *b)
 {
@@ -226,9 +246,10 @@ void report_print(FILE *f, const struct report_input *r)
 		fprintf(f, "%s %2u %c %-*s | %s%s\n",
 			(int)i == v->op ? ">>>" : "   ", i,
 			differ ? '!' : ' ', COL - 5, a, b,
-			(int)i == v->op && v->field == DIV_LAYOUT
-				? "   (layouts differ)"
-				: "");
+			(int)i != v->op		    ? ""
+			: v->field == DIV_LAYOUT  ? "   (layouts differ)"
+			: v->field == DIV_VMFLAGS ? "   (VmFlags differ)"
+						  : "");
 	}
 
 	if (r->before) {
@@ -246,6 +267,9 @@ void report_print(FILE *f, const struct report_input *r)
 		fprintf(f, "\nlayout after op %d (! marks differences):\n",
 			v->op);
 		report_layout_diff(f, r->model_after, r->kernel_after);
+		if (v->field == DIV_VMFLAGS)
+			vmflags_side_by_side(f, v->op, r->model_after,
+					     r->kernel_after);
 	}
 	fprintf(f, "\nsignature: %s\n", r->signature ? r->signature : "?");
 }

@@ -61,7 +61,8 @@ size_t report_outcome_str(unsigned kind, const struct outcome *o, char *buf,
 /* Side-by-side layout, model | kernel, differing lines marked with `!`;
  * returns the number of differing lines. Where both sides carry VmFlags
  * and they differ for a VMA, a line marked `~` below it names the flags
- * only one side has (not counted: the verdict does not compare them). */
+ * only one side has (not counted: a difference there is a DIV_VMFLAGS
+ * verdict, not a layout one). */
 unsigned report_layout_diff(FILE *f, const struct snapshot *model,
 			    const struct snapshot *kernel);
 

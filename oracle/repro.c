@@ -42,8 +42,11 @@ static const char runtime_head[] =
 	"#include <stdint.h>\n"
 	"#include <stdio.h>\n"
 	"#include <string.h>\n"
+	"#include <stdlib.h>\n"
+	"#include <sys/resource.h>\n"
 	"#include <sys/syscall.h>\n"
 	"#include <sys/utsname.h>\n"
+	"#include <sys/wait.h>\n"
 	"#include <unistd.h>\n"
 	"\n"
 	"#define PAGE 0x1000ull\n"
@@ -73,7 +76,7 @@ static const char runtime_head[] =
 	"\tuint64_t start, end;\n"
 	"\tchar prot[4];\t\t/* \"rw-\" */\n"
 	"\tchar shared;\t\t/* 's' or 'p' */\n"
-	"\tchar backing[6];\t/* \"anon\", or \"shmem\" (shared or hugetlb) */\n"
+	"\tchar backing[6];\t/* \"anon\", \"shmem\" (shared or hugetlb) or \"memfd\" */\n"
 	"\tuint64_t pgoff;\t\t/* the offset column in pages */\n"
 	"};\n"
 	"\n"
@@ -220,7 +223,8 @@ static const char runtime_body[] =
 	"}\n"
 	"\n"
 	"/* Parses one maps line as the executor does (harness/exec_snap.c): an\n"
-	" * inode means shmem (/dev/zero, /anon_hugepage), and the offset column\n"
+	" * inode means shmem (/dev/zero, /anon_hugepage) or, named\n"
+	" * /memfd:vmadiff-fK, one of the program's memfds; the offset column\n"
 	" * is pgoff. The path (or \"\") goes to *path. */\n"
 	"static int parse_line(char *line, struct vma *v, char **path)\n"
 	"{\n"
@@ -237,7 +241,9 @@ static const char runtime_body[] =
 	"\tv->prot[3] = 0;\n"
 	"\tv->shared = perms[3];\n"
 	"\t*path = line + n;\n"
-	"\tstrcpy(v->backing, ino ? \"shmem\" : \"anon\");\n"
+	"\tstrcpy(v->backing, !ino ? \"anon\"\n"
+	"\t\t\t   : !strncmp(*path, \"/memfd:vmadiff-f\", 16) ? \"memfd\"\n"
+	"\t\t\t\t\t\t\t\t : \"shmem\");\n"
 	"\tv->pgoff = off / PAGE;\n"
 	"\treturn 0;\n"
 	"}\n"
@@ -441,17 +447,138 @@ static const char syscall_text[] =
 
 static const char mmap_text[] =
 	"/* Only an mmap at 0 that is neither MAP_FIXED nor MAP_FIXED_NOREPLACE\n"
-	" * leaves the place to the kernel. */\n"
+	" * leaves the place to the kernel. fd: -1, or file K's FILE_FD + K. */\n"
 	"static struct outcome do_mmap(uint64_t addr, uint64_t len, unsigned long prot,\n"
-	"\t\t\t      unsigned long flags, uint64_t off)\n"
+	"\t\t\t      unsigned long flags, long fd, uint64_t off)\n"
 	"{\n"
 	"\tstruct outcome o;\n"
 	"\n"
 	"\t/* 0x100010: MAP_FIXED | MAP_FIXED_NOREPLACE */\n"
 	"\tif ((addr || (flags & 0x100010)) && blocked(addr, len, &o))\n"
 	"\t\treturn o;\n"
-	"\treturn syscall_outcome(syscall(SYS_mmap, addr, len, prot, flags, -1L,\n"
+	"\treturn syscall_outcome(syscall(SYS_mmap, addr, len, prot, flags, fd,\n"
 	"\t\t\t\t       off));\n"
+	"}\n"
+	"\n"
+	;
+
+/* Emitted for programs that declare files: harness/exec_files.c. */
+static const char files_text[] =
+	"/* --- the program's memfds, made as the executor makes them\n"
+	" * (harness/exec_files.c) before the first op */\n"
+	"\n"
+	"#define FILE_FD 200\t/* file K is at fd FILE_FD + K */\n"
+	"\n"
+	"/* memfd_byte() of vmadiff's model/model.h: the first byte of page i of\n"
+	" * a filled file k (all its other bytes are 0). */\n"
+	"static uint8_t memfd_byte(unsigned k, uint64_t i)\n"
+	"{\n"
+	"\treturn (uint8_t)((0x5bu + k * 61u + i * 7u) % 255u + 1u);\n"
+	"}\n"
+	"\n"
+	"static void file_failed(unsigned k, const char *what)\n"
+	"{\n"
+	"\tprintf(\"cannot make memfd f%u: %s: %s\\n\", k, what, strerror(errno));\n"
+	"\tfflush(stdout);\n"
+	"\texit(2);\n"
+	"}\n"
+	"\n"
+	"/* memfd_create \"vmadiff-fK\", ftruncate to size, page i starting with\n"
+	" * memfd_byte(k, i) if filled, reopened O_RDONLY through /proc/self/fd\n"
+	" * if ro, at fd FILE_FD + k; maps shows \"/memfd:vmadiff-fK (deleted)\". */\n"
+	"static void make_file(unsigned k, uint64_t size, int ro, int fill)\n"
+	"{\n"
+	"\tchar name[16], path[32];\n"
+	"\tint fd, use;\n"
+	"\n"
+	"\tsnprintf(name, sizeof(name), \"vmadiff-f%u\", k);\n"
+	"\tfd = (int)syscall(SYS_memfd_create, name, 0);\n"
+	"\tif (fd < 0 || ftruncate(fd, (off_t)size))\n"
+	"\t\tfile_failed(k, \"memfd_create or ftruncate\");\n"
+	"\tfor (uint64_t i = 0; fill && i * PAGE < size; i++) {\n"
+	"\t\tuint8_t b = memfd_byte(k, i);\n"
+	"\n"
+	"\t\tif (pwrite(fd, &b, 1, (off_t)(i * PAGE)) != 1)\n"
+	"\t\t\tfile_failed(k, \"pwrite\");\n"
+	"\t}\n"
+	"\tuse = fd;\n"
+	"\tif (ro) {\n"
+	"\t\tsnprintf(path, sizeof(path), \"/proc/self/fd/%d\", fd);\n"
+	"\t\tuse = open(path, O_RDONLY);\n"
+	"\t\tif (use < 0)\n"
+	"\t\t\tfile_failed(k, \"open O_RDONLY\");\n"
+	"\t}\n"
+	"\tif (dup2(use, FILE_FD + (int)k) < 0)\n"
+	"\t\tfile_failed(k, \"dup2\");\n"
+	"\tif (use != fd)\n"
+	"\t\tclose(use);\n"
+	"\tclose(fd);\n"
+	"}\n"
+	"\n"
+	;
+
+static const char memlock_limit_text[] =
+	"static struct outcome do_memlock_limit(uint64_t len)\n"
+	"{\n"
+	"\tstruct rlimit r = { len, len };\n"
+	"\n"
+	"\treturn syscall_outcome(setrlimit(RLIMIT_MEMLOCK, &r));\n"
+	"}\n"
+	"\n"
+	;
+
+static const char drop_ipc_lock_text[] =
+	"/* capget/capset version 3 (linux/capability.h, here so that this\n"
+	" * file needs libc only): two 32-bit words of each set. */\n"
+	"struct cap_header {\n"
+	"\tuint32_t version;\n"
+	"\tint pid;\n"
+	"};\n"
+	"\n"
+	"struct cap_data {\n"
+	"\tuint32_t effective, permitted, inheritable;\n"
+	"};\n"
+	"\n"
+	"#define CAP_VERSION_3 0x20080522\n"
+	"#define CAP_IPC_LOCK 14\n"
+	"\n"
+	"/* CAP_IPC_LOCK out of the effective, permitted and inheritable sets,\n"
+	" * every other capability kept. */\n"
+	"static struct outcome do_drop_ipc_lock(void)\n"
+	"{\n"
+	"\tstruct cap_header h = { CAP_VERSION_3, 0 };\n"
+	"\tstruct cap_data d[2];\n"
+	"\tuint32_t bit = 1u << (CAP_IPC_LOCK % 32);\n"
+	"\n"
+	"\tif (syscall(SYS_capget, &h, d))\n"
+	"\t\treturn syscall_outcome(-1);\n"
+	"\td[CAP_IPC_LOCK / 32].effective &= ~bit;\n"
+	"\td[CAP_IPC_LOCK / 32].permitted &= ~bit;\n"
+	"\td[CAP_IPC_LOCK / 32].inheritable &= ~bit;\n"
+	"\treturn syscall_outcome(syscall(SYS_capset, &h, d));\n"
+	"}\n"
+	"\n"
+	;
+
+static const char fork_text[] =
+	"/* fork: the child runs the rest of the program (its outcome: ret 0)\n"
+	" * and prints its results; the parent waits for it and exits with its\n"
+	" * status, as vmadiff's executor does. */\n"
+	"static struct outcome do_fork(void)\n"
+	"{\n"
+	"\tpid_t c;\n"
+	"\tint st;\n"
+	"\n"
+	"\tfflush(stdout);\n"
+	"\tc = fork();\n"
+	"\tif (c < 0)\n"
+	"\t\treturn syscall_outcome(-1);\n"
+	"\tif (c == 0)\n"
+	"\t\treturn (struct outcome){ 0 };\n"
+	"\twhile (waitpid(c, &st, 0) < 0)\n"
+	"\t\tif (errno != EINTR)\n"
+	"\t\t\t_exit(2);\n"
+	"\t_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));\n"
 	"}\n"
 	"\n"
 	;
@@ -855,6 +982,24 @@ static void op_line(const struct prog *p, unsigned i, char *line, size_t cap)
 		line[--n] = 0;
 }
 
+/* The memfd declarations, one comment line each. */
+static void write_files_header(FILE *f, const struct prog *p)
+{
+	static struct prog files;
+	char text[PROG_MAX_FILES * 64], *s, *nl;
+
+	memset(&files, 0, sizeof(files));
+	files.nfiles = p->nfiles;
+	memcpy(files.files, p->files, sizeof(files.files));
+	prog_print(&files, text, sizeof(text));
+	for (s = text; (nl = strchr(s, '\n')); s = nl + 1) {
+		*nl = 0;
+		fputs(" *          ", f);
+		comment_safe(f, s);
+		fputc('\n', f);
+	}
+}
+
 static void write_header(FILE *f, const struct repro_input *r)
 {
 	const struct prog *p = r->prog;
@@ -888,6 +1033,7 @@ static void write_header(FILE *f, const struct repro_input *r)
 	      " * of the window at 0x100000000000, rK+n page n of what op K\n"
 	      " * returned, xR/S repeats the call R times S pages apart):\n *\n",
 	      f);
+	write_files_header(f, p);
 	for (unsigned i = 0; i < p->nops; i++) {
 		op_line(p, i, line, sizeof(line));
 		fprintf(f, " *  %s %2u  ", (int)i == r->div_op ? ">>>" : "   ", i);
@@ -905,6 +1051,16 @@ static void write_header(FILE *f, const struct repro_input *r)
 	      " *\n",
 	      f);
 	fprintf(f, how_text, r->layout_op);
+	for (unsigned i = 0; i < p->nops; i++) {
+		if (p->ops[i].kind != OP_MLOCKALL)
+			continue;
+		fputs(" *\n"
+		      " * mlockall locks this process's own memory too, more than\n"
+		      " * the executor has: under a low RLIMIT_MEMLOCK without\n"
+		      " * CAP_IPC_LOCK it may fail here where it did not there.\n",
+		      f);
+		break;
+	}
 	fputs(" */\n", f);
 }
 
@@ -942,7 +1098,10 @@ static void write_data(FILE *f, const struct repro_input *r)
 			   "ull, \"%s\", '%c', \"%s\", 0x%" PRIx64 " },\n",
 			v->start, v->end, prot_str(v->prot, p),
 			v->shared ? 's' : 'p',
-			v->backing == SNAP_ANON ? "anon" : "shmem", v->pgoff);
+			v->backing == SNAP_ANON	   ? "anon" :
+			v->backing == SNAP_MEMFD ? "memfd" :
+						   "shmem",
+			v->pgoff);
 	}
 	if (!r->layout || !r->layout->n)
 		fputs("\t{ 0 }, /* none */\n", f);
@@ -1006,10 +1165,21 @@ static void write_runtime(FILE *f, const struct repro_input *r)
 		fputs(result_text, f);
 	int range = calls(r, OP_MADVISE) || calls(r, OP_MLOCK) ||
 		    calls(r, OP_MUNLOCK) || calls(r, OP_MSEAL);
+	int whole = calls(r, OP_MLOCKALL) || calls(r, OP_MUNLOCKALL) ||
+		    calls(r, OP_MEMLOCK_LIMIT) || calls(r, OP_DROP_IPC_LOCK) ||
+		    calls(r, OP_FORK);
 
 	if (calls(r, OP_MMAP) || calls(r, OP_MUNMAP) || calls(r, OP_MPROTECT) ||
-	    calls(r, OP_MREMAP) || range)
+	    calls(r, OP_MREMAP) || range || whole)
 		fputs(syscall_text, f);
+	if (r->prog->nfiles)
+		fputs(files_text, f);
+	if (calls(r, OP_MEMLOCK_LIMIT))
+		fputs(memlock_limit_text, f);
+	if (calls(r, OP_DROP_IPC_LOCK))
+		fputs(drop_ipc_lock_text, f);
+	if (calls(r, OP_FORK))
+		fputs(fork_text, f);
 	if (range)
 		fputs(range_text, f);
 	if (calls(r, OP_MMAP))
@@ -1073,9 +1243,14 @@ static void write_call(FILE *f, const struct prog *p, unsigned i,
 	switch (op->kind) {
 	case OP_MMAP:
 		fprintf(f, "do_mmap(addr, 0x%" PRIx64 ", 0x%x /* %s */,\n"
-			   "%s\t\t 0x%x /* %s */, 0x%" PRIx64 ");\n",
-			len, op->prot, fld[3], indent, op->flags, fld[4],
-			op->off);
+			   "%s\t\t 0x%x /* %s */, ",
+			len, op->prot, fld[3], indent, op->flags, fld[4]);
+		if (op->fd)
+			fprintf(f, "FILE_FD + %u /* f%u */, ", op->fd - 1,
+				op->fd - 1);
+		else
+			fputs("-1, ", f);
+		fprintf(f, "0x%" PRIx64 ");\n", op->off);
 		break;
 	case OP_MUNMAP:
 		fprintf(f, "do_munmap(addr, 0x%" PRIx64 ");\n", len);
@@ -1117,7 +1292,29 @@ static void write_call(FILE *f, const struct prog *p, unsigned i,
 			   ", 0x%x);\n",
 			len, op->flags);
 		break;
+	case OP_MLOCKALL:
+		fprintf(f, "syscall_outcome(syscall(SYS_mlockall, 0x%xUL /* %s */));\n",
+			op->flags, fld[1]);
+		break;
+	case OP_MUNLOCKALL:
+		fputs("syscall_outcome(syscall(SYS_munlockall));\n", f);
+		break;
+	case OP_MEMLOCK_LIMIT:
+		fprintf(f, "do_memlock_limit(0x%" PRIx64 "ull);\n", len);
+		break;
+	case OP_DROP_IPC_LOCK:
+		fputs("do_drop_ipc_lock();\n", f);
+		break;
+	case OP_FORK:
+		fputs("do_fork();\n", f);
+		break;
 	}
+}
+
+/* The ops without a range (mlockall .. fork) have no address. */
+static int has_addr(const struct prog_op *op)
+{
+	return op->kind < OP_MLOCKALL;
 }
 
 static int returns_addr(const struct prog_op *op)
@@ -1212,7 +1409,8 @@ static void write_op(FILE *f, const struct repro_input *r, unsigned i)
 			write_skip(f, i, k);
 	} else {
 		fputs(" */\n", f);
-		write_addrs(f, r->prog, i, "\t");
+		if (has_addr(op))
+			write_addrs(f, r->prog, i, "\t");
 		write_call(f, r->prog, i, "\t");
 	}
 	write_expect(f, r, i);
@@ -1221,17 +1419,25 @@ static void write_op(FILE *f, const struct repro_input *r, unsigned i)
 static void write_main(FILE *f, const struct repro_input *r)
 {
 	const struct prog *p = r->prog;
+	int addrs = 0, ranges = 0;
 
 	fprintf(f, "\nint main(void)\n{\n\tuint64_t addr;\n%s%s\n\tsetup();\n",
 		calls(r, OP_MREMAP) ? "\tuint64_t addr2;\n" : "",
 		calls_in_bulk(r) ? "\tunsigned rep;\n" : "");
+	for (unsigned k = 0; k < p->nfiles; k++)
+		fprintf(f, "\tmake_file(%u, 0x%" PRIx64 "ull, %d, %d);\n", k,
+			p->files[k].size, p->files[k].ro, p->files[k].fill);
 	for (unsigned i = 0; i < p->nops; i++) {
 		write_op(f, r, i);
+		addrs |= has_addr(&p->ops[i]);
+		ranges |= has_addr(&p->ops[i]) && skipped_at(r, i);
 		if (i == r->layout_op)
 			fprintf(f, "\texpect_layout(%u);\n", i);
 	}
-	if (!p->nops)
+	if (!addrs)
 		fputs("\t(void)addr;\n", f);
+	if (!ranges) /* no call that needs it */
+		fputs("\t(void)blocked;\n", f);
 	fputs("\treturn finish();\n}\n", f);
 }
 
@@ -1278,6 +1484,8 @@ int repro_can_show(const struct repro_input *r)
 	if (!r->signature || r->div_op < 0)
 		return 1;
 	op = &r->prog->ops[r->div_op];
+	if (!strcmp(r->div_field, "vmflags")) /* maps only, no smaps */
+		return 0;
 	if (!strcmp(r->div_field, "ret") && placed(op, &r->model[r->div_op]))
 		return 0;
 	if (!strcmp(r->div_field, "layout") && r->layout && r->kernel_layout)

@@ -252,6 +252,94 @@ out:
 	free(v);
 }
 
+/* OVERCOMMIT_NEVER makes do_mmap() ignore MAP_NORESERVE: the model then
+ * gives a NORESERVE mapping VM_ACCOUNT (ac) where this kernel (overcommit
+ * 0) gives VM_NORESERVE (nr): only VmFlags differ, not maps. */
+static void overcommit_never(struct model_config *c, void *arg)
+{
+	(void)arg;
+	c->overcommit_memory = 2;
+}
+
+/* The NORESERVE mmap is op 2 of 5: the first op whose VmFlags differ. */
+static struct prog *noreserve_prog(int noreserve)
+{
+	struct prog *p = new_prog();
+
+	add_mmap(p, 0, 4, PROT_READ | PROT_WRITE, PAF);
+	add(p, OP_TOUCH, 0, 1);
+	add_mmap(p, 8, 2, PROT_READ | PROT_WRITE,
+		 PAF | (noreserve ? MAP_NORESERVE : 0));
+	add(p, OP_TOUCH, 8, 1);
+	add(p, OP_READ, 0, 4);
+	return p;
+}
+
+TEST(wrong_overcommit_diverges_on_vmflags)
+{
+	struct engine *e = start(overcommit_never, NULL, 1);
+	struct prog *p = noreserve_prog(1), *q = noreserve_prog(0);
+	struct verdict *v = malloc(sizeof(*v));
+	static const char want[] = "mmap(private,fixed) vmflags +nr -ac";
+	char sig[256] = "", *rep = NULL;
+	size_t replen = 0;
+	FILE *f;
+
+	CHECK(e != NULL);
+	if (!e)
+		goto out;
+	/* Without NORESERVE both sides account it: agrees with VmFlags. */
+	CHECK_EQ(engine_run(e, q, v), VERDICT_AGREE);
+	if (v->kind != VERDICT_AGREE)
+		print_divergence(e, q, v);
+	CHECK_EQ(engine_run(e, p, v), VERDICT_DIVERGE);
+	CHECK_EQ(v->op, 2); /* found by reruns, not the end (op 4) */
+	CHECK_EQ(v->field, DIV_VMFLAGS);
+	CHECK_EQ(engine_stats(e)->vmflags_unconfirmed, 0);
+	f = open_memstream(&rep, &replen);
+	CHECK(f != NULL);
+	if (!f)
+		goto out;
+	engine_report(e, f, p, v, sig, sizeof(sig));
+	fclose(f);
+	CHECK(!strcmp(sig, want));
+	CHECK(strstr(rep, "divergent: op 2 (mmap), field vmflags") != NULL);
+	CHECK(strstr(rep, "~   VmFlags only in model: ac; only in kernel: nr"));
+	CHECK(strstr(rep, "VmFlags after op 2 where they differ:") != NULL);
+	CHECK(strstr(rep, "warning") == NULL); /* the rerun reproduced it */
+	if (test_cur_failed)
+		fprintf(stderr, "signature: %s\nreport:\n%s", sig, rep);
+out:
+	free(rep);
+	engine_fini(e);
+	free(p);
+	free(q);
+	free(v);
+}
+
+TEST(vmflags_off_ignores_them)
+{
+	struct engine_opts o;
+	struct engine *e;
+	struct prog *p = noreserve_prog(1);
+	struct verdict *v = malloc(sizeof(*v));
+	char err[256];
+
+	engine_opts_default(&o);
+	CHECK_EQ(o.vmflags, 1); /* the default ($VMADIFF_VMFLAGS unset) */
+	o.executor_path = exec_path;
+	o.config_hook = overcommit_never;
+	o.vmflags = 0;
+	e = engine_init(&o, err, sizeof(err));
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_EQ(engine_run(e, p, v), VERDICT_AGREE);
+		engine_fini(e);
+	}
+	free(p);
+	free(v);
+}
+
 /* A program that keeps the worker busy for a second or so: bulk mmaps of
  * thousands of one-page VMAs, and munmaps of them. */
 static struct prog *slow_prog(void)
@@ -530,6 +618,8 @@ int main(void)
 {
 	const char *env = getenv("VMADIFF_EXECUTOR");
 
+	unsetenv("VMADIFF_VMFLAGS"); /* the tests expect the default: on */
+
 	if (env && *env) {
 		snprintf(exec_path, sizeof(exec_path), "%s", env);
 	} else {
@@ -549,6 +639,8 @@ int main(void)
 	RUN(agreeing_program);
 	RUN(wrong_mmap_base_diverges_on_ret);
 	RUN(wrong_max_map_count_diverges_on_errno_with_report);
+	RUN(wrong_overcommit_diverges_on_vmflags);
+	RUN(vmflags_off_ignores_them);
 	RUN(killed_worker_is_infra_not_divergence);
 	RUN(killed_worker_is_retried_once);
 	RUN(killed_executor_is_recovered);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The executor against the real kernel: facts, op outcomes, snapshot modes,
- * reset in place, deaths, hangs and the foreign guard. Needs the executor
+ * reset in place, deaths, hangs, the foreign guard, memfds, mlockall and
+ * limits, fork. Needs the executor
  * binary: $VMADIFF_EXECUTOR, else vmadiff-executor beside this binary.
  */
 #include <errno.h>
@@ -476,6 +477,18 @@ TEST(invalid_program)
 	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
 	CHECK_EQ(shm->nops_done, 0);
 	check_small_ok();
+	/* a file too big or too many files: no ops, no files, no death */
+	memset(&p, 0, sizeof(p));
+	add(&p, OP_TOUCH, 0, 1);
+	p.nfiles = 1;
+	p.files[0].size = PROG_FILE_MAX_BYTES + 1;
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(shm->nops_done, 0);
+	p.files[0].size = PG;
+	p.nfiles = PROG_MAX_FILES + 1;
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(shm->nops_done, 0);
+	check_small_ok();
 }
 
 /* A bulk op up to max_map_count: tens of thousands of VMAs in one snapshot
@@ -558,6 +571,511 @@ TEST(start_errors)
 	CHECK(strstr(err, "exited with status 0") != NULL);
 }
 
+/* --- issue 4: memfds, mlockall and limits, fork ------------------------- */
+
+static void parse(const char *text, struct prog *p)
+{
+	char err[256];
+
+	memset(p, 0, sizeof(*p));
+	if (prog_parse(text, p, err, sizeof(err))) {
+		fprintf(stderr, "%s: parse: %s\n", test_cur, err);
+		CHECK(0);
+	}
+}
+
+/* The data hash of a read of n pages whose first bytes are b[0..n). */
+static uint64_t hash_of(const uint8_t *b, size_t n)
+{
+	return XXH3_64bits(b, n);
+}
+
+TEST(memfd_files)
+{
+	struct prog p;
+	const struct outcome *o = shm->out;
+	const struct snap_vma *v = shm->full;
+	uint8_t f0[4], zeros[2] = { 0, 0 }, shifted[2];
+
+	parse("memfd f0 4 rw fill\n"
+	      "memfd f1 b:5000 ro\n"
+	      "memfd f2 1 rw\n"
+	      "mmap W+0 4 rw SHARED|FIXED fd=f0\n"	     /* 0 */
+	      "read W+0 4\n"				     /* 1 */
+	      "mmap W+8 2 r SHARED|FIXED fd=f1\n"	     /* 2 */
+	      "read W+8 2\n"				     /* 3 */
+	      "mmap W+12 2 rw SHARED|FIXED fd=f1\n"	     /* 4: ro fd */
+	      "mmap W+16 1 r SHARED|FIXED fd=f3\n"	     /* 5: undeclared */
+	      "mmap W+20 4 r PRIVATE|FIXED fd=f1\n"	     /* 6 */
+	      "read W+20 4\n"				     /* 7: EOF at 5000 */
+	      "touch W+1 1\n"				     /* 8 */
+	      "mmap W+24 2 r SHARED|FIXED fd=f0 off=0x1000\n" /* 9 */
+	      "read W+24 2\n"				     /* 10 */
+	      "mmap W+28 2 rw SHARED|FIXED fd=f2\n"	     /* 11 */
+	      "touch W+28 2\n"				     /* 12: EOF at 4096 */
+	      "mmap W+32 1 rw PRIVATE|FIXED fd=f1\n"	     /* 13: COW of ro */
+	      "touch W+32 1\n"				     /* 14 */
+	      "mmap W+34 1 rw SHARED|ANONYMOUS|FIXED\n",     /* 15 */
+	      &p);
+	for (unsigned i = 0; i < 4; i++)
+		f0[i] = memfd_byte(0, i);
+	shifted[0] = touch_byte(8 << 16, 0);
+	shifted[1] = memfd_byte(0, 2);
+	for (int m = 0; m < 2; m++) {
+		CHECK_EQ(run(&p, m ? EXEC_SNAP_TEXT : EXEC_SNAP_QUERY,
+			     p.nops - 1),
+			 EXEC_OK);
+		CHECK_EQ(shm->nops_done, p.nops);
+		CHECK_EQ(o[0].ret, W);
+		CHECK_EQ(o[1].ret, 4);
+		CHECK_EQ(o[1].data, hash_of(f0, 4));
+		CHECK_EQ(o[3].ret, 2);
+		CHECK_EQ(o[3].data, hash_of(zeros, 2));
+		CHECK_EQ(o[4].ret, -1);
+		CHECK_EQ(o[4].err, EACCES);
+		CHECK_EQ(o[5].ret, -1);
+		CHECK_EQ(o[5].err, EBADF);
+		CHECK_EQ(o[7].ret, 2);
+		CHECK_EQ(o[7].sig, SIGBUS);
+		CHECK_EQ(o[7].data, hash_of(zeros, 2));
+		CHECK_EQ(o[8].sig, 0);
+		CHECK_EQ(o[10].ret, 2);
+		CHECK_EQ(o[10].data, hash_of(shifted, 2));
+		CHECK_EQ(o[12].ret, 1);
+		CHECK_EQ(o[12].sig, SIGBUS);
+		CHECK_EQ(o[12].err, 0);
+		CHECK_EQ(o[13].ret, W + 32 * PG);
+		CHECK_EQ(o[14].ret, 1);
+		CHECK_EQ(o[14].sig, 0);
+		/* f0 | f1 | f1 private | f0 at pgoff 1 | f2 | f1 | shared anon */
+		CHECK_EQ(shm->full_n, 7);
+		CHECK_EQ(v[0].backing, SNAP_MEMFD);
+		CHECK_EQ(v[0].object, 0);
+		CHECK_EQ(v[0].shared, 1);
+		CHECK_EQ(v[0].pgoff, 0);
+		CHECK_EQ(v[1].start, W + 8 * PG);
+		CHECK_EQ(v[1].backing, SNAP_MEMFD);
+		CHECK_EQ(v[1].object, 1);
+		CHECK_EQ(v[1].prot, PROT_READ);
+		CHECK_EQ(v[2].start, W + 20 * PG);
+		CHECK_EQ(v[2].object, 1);
+		CHECK_EQ(v[2].shared, 0);
+		CHECK_EQ(v[3].start, W + 24 * PG);
+		CHECK_EQ(v[3].object, 0);
+		CHECK_EQ(v[3].pgoff, 1);
+		CHECK_EQ(v[4].object, 2);
+		CHECK_EQ(v[5].object, 1);
+		CHECK_EQ(v[5].backing, SNAP_MEMFD);
+		CHECK_EQ(v[6].backing, SNAP_SHMEM);
+		CHECK_EQ(v[6].object, 3);
+		CHECK_EQ(v[6].pgoff, 0);
+	}
+	/* the files are closed and made afresh: a program without them */
+	parse("mmap W+0 1 r SHARED|FIXED fd=f0\n"
+	      "mmap W+2 1 r SHARED|FIXED fd=f1\n",
+	      &p);
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(o[0].err, EBADF);
+	CHECK_EQ(o[1].err, EBADF);
+	/* the writes of the first run are gone */
+	parse("memfd f0 2 rw fill\n"
+	      "mmap W+0 2 r SHARED|FIXED fd=f0\n"
+	      "read W+0 2\n",
+	      &p);
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(o[1].data, hash_of(f0, 2));
+	check_small_ok();
+}
+
+/* Every snapshot path sees the same memfd VMAs: query, text, the
+ * incremental one (its last digest is checked against a full one). */
+TEST(memfd_query_equals_text)
+{
+	static struct snap_vma full[2][64];
+	uint64_t dig[3][PROG_MAX_OPS];
+	struct prog p;
+	uint32_t n[2];
+
+	if (!shm->facts.has_procmap_query)
+		return;
+	parse("memfd f0 8 rw fill\n"
+	      "memfd f1 2 ro\n"
+	      "mmap W+0 8 rw SHARED|FIXED fd=f0\n"
+	      "mmap W+8 4 rw SHARED|ANONYMOUS|FIXED\n"
+	      "mmap W+12 2 r PRIVATE|FIXED fd=f1\n"
+	      "mprotect W+2 1 r\n"
+	      "mremap W+4 2 2 MAYMOVE|FIXED W+20\n"
+	      "mmap W+24 2 rw PRIVATE|FIXED fd=f0 off=0x3000\n"
+	      "touch W+24 2\n"
+	      "munmap W+9 1\n",
+	      &p);
+	for (int at = 0; at <= (int)p.nops; at++) {
+		for (int m = 0; m < 2; m++) {
+			CHECK_EQ(run_on(ex, &p, m ? EXEC_SNAP_TEXT
+						  : EXEC_SNAP_QUERY, at, 1),
+				 EXEC_OK);
+			n[m] = shm->full_n;
+			CHECK(n[m] <= 64);
+			memcpy(full[m], shm->full, n[m] * sizeof(*full[m]));
+			memcpy(dig[m], shm->digest, sizeof(dig[m]));
+		}
+		CHECK_EQ(n[0], n[1]);
+		CHECK(!memcmp(full[0], full[1], n[0] * sizeof(*full[0])));
+		CHECK(!memcmp(dig[0], dig[1], p.nops * sizeof(uint64_t)));
+	}
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(shm->rechecked, 0);
+	CHECK(!memcmp(dig[0], shm->digest, p.nops * sizeof(uint64_t)));
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, p.nops - 1), EXEC_OK);
+	n[0] = shm->full_n < 64 ? shm->full_n : 64;
+	memcpy(full[0], shm->full, n[0] * sizeof(*full[0]));
+	/* after the last op: f0 at 0-2, 2-3, 3-4, 6-8 (split by the
+	 * mprotect and the move), the shared anon block with its hole, f1,
+	 * f0's moved part (pgoff 4), f0 private (pgoff 3) */
+	CHECK_EQ(n[0], 9);
+	if (n[0] != 9)
+		return;
+	CHECK_EQ(full[0][0].backing, SNAP_MEMFD);
+	CHECK_EQ(full[0][3].pgoff, 6);
+	CHECK_EQ(full[0][4].backing, SNAP_SHMEM);
+	CHECK_EQ(full[0][4].object, 1);
+	CHECK_EQ(full[0][6].object, 2);
+	CHECK_EQ(full[0][7].pgoff, 4);
+	CHECK_EQ(full[0][n[0] - 1].backing, SNAP_MEMFD);
+	CHECK_EQ(full[0][n[0] - 1].object, 0);
+	CHECK_EQ(full[0][n[0] - 1].pgoff, 3);
+	check_small_ok();
+}
+
+/* The next program runs in a new worker, which has the supervisor's
+ * limits and capabilities again. */
+static void check_fresh_worker(unsigned gen)
+{
+	struct prog p;
+
+	CHECK_EQ(executor_generation(ex), gen + 1);
+	parse("mmap W+0 2 rw PRIVATE|ANONYMOUS|FIXED\n"
+	      "mlock W+0 2\n"
+	      "mmap W+4 1 rw PRIVATE|ANONYMOUS|FIXED\n",
+	      &p);
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(shm->out[1].ret, 0);
+	CHECK_EQ(shm->out[2].ret, W + 4 * PG);
+	CHECK_EQ(shm->reforked, 0);
+	CHECK_EQ(executor_generation(ex), gen + 1);
+	check_small_ok();
+}
+
+/*
+ * mlockall, the memlock limit and CAP_IPC_LOCK change the process: the
+ * worker is replaced. With everything locked, the limit 0 and the
+ * capability gone, the executor must still fault, snapshot and fork
+ * (it maps nothing once a program runs). Errors measured on 6.18.44.
+ */
+TEST(mlockall_limits_caps)
+{
+	struct outcome out[2][PROG_MAX_OPS];
+	uint64_t dig[2][PROG_MAX_OPS];
+	const struct outcome *o = shm->out;
+	unsigned gen;
+	struct prog p;
+
+	parse("mmap W+0 2 rw PRIVATE|ANONYMOUS|FIXED\n" /* 0 */
+	      "mlockall CURRENT|FUTURE\n"		/* 1 */
+	      "drop_ipc_lock\n"				/* 2 */
+	      "memlock_limit 0\n"			/* 3 */
+	      "mmap W+4 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 4: EAGAIN */
+	      "touch W+0 2\n"				/* 5 */
+	      "read W+8 1\n"				/* 6: SIGSEGV */
+	      "mlockall CURRENT\n"			/* 7: EPERM */
+	      "mlock W+0 1\n"				/* 8: EPERM */
+	      "munlockall\n"				/* 9 */
+	      "mmap W+4 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 10 */
+	      "mlockall FUTURE\n"			/* 11: EPERM */
+	      "fork\n"					/* 12 */
+	      "mmap W+6 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 13 */
+	      "mlock W+6 1\n",				/* 14: inherited */
+	      &p);
+	for (int m = 0; m < 2; m++) {
+		gen = executor_generation(ex);
+		CHECK_EQ(run(&p, m ? EXEC_SNAP_TEXT : EXEC_SNAP_QUERY, -1),
+			 EXEC_OK);
+		CHECK_EQ(shm->nops_done, p.nops);
+		CHECK_EQ(shm->reforked, 1);
+		CHECK_EQ(executor_generation(ex), gen + 1);
+		memcpy(out[m], o, sizeof(out[m]));
+		memcpy(dig[m], shm->digest, sizeof(dig[m]));
+		for (unsigned i = 1; i < 4; i++)
+			CHECK_EQ(o[i].ret, 0);
+		CHECK_EQ(o[4].ret, -1);
+		CHECK_EQ(o[4].err, EAGAIN);
+		CHECK_EQ(o[5].ret, 2);
+		CHECK_EQ(o[5].sig, 0);
+		CHECK_EQ(o[6].sig, SIGSEGV);
+		/* can_do_mlock(): neither the capability nor a limit */
+		CHECK_EQ(o[7].ret, -1);
+		CHECK_EQ(o[7].err, EPERM);
+		CHECK_EQ(o[8].ret, -1);
+		CHECK_EQ(o[8].err, EPERM);
+		CHECK_EQ(o[9].ret, 0);
+		CHECK_EQ(o[10].ret, W + 4 * PG);
+		CHECK_EQ(o[11].ret, -1);
+		CHECK_EQ(o[11].err, EPERM);
+		CHECK_EQ(o[12].ret, 0);
+		CHECK_EQ(o[13].ret, W + 6 * PG);
+		CHECK_EQ(o[14].ret, -1);
+		CHECK_EQ(o[14].err, EPERM);
+	}
+	CHECK(!memcmp(out[0], out[1], p.nops * sizeof(out[0][0])));
+	CHECK(!memcmp(dig[0], dig[1], p.nops * sizeof(dig[0][0])));
+	check_fresh_worker(executor_generation(ex) - 1);
+
+	/* Without the capability: a limit below total_vm fails
+	 * mlockall(CURRENT), FUTURE alone charges each new mapping to the
+	 * limit, limit 0 fails every lock call. (Limits only go down here:
+	 * raising the hard limit takes CAP_SYS_RESOURCE.) */
+	parse("drop_ipc_lock\n"			  /* 0 */
+	      "memlock_limit 1\n"			  /* 1 */
+	      "mlockall CURRENT|FUTURE\n"		  /* 2: ENOMEM */
+	      "mlockall FUTURE\n"			  /* 3 */
+	      "mmap W+0 2 rw PRIVATE|ANONYMOUS|FIXED\n" /* 4: EAGAIN */
+	      "mmap W+0 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 5: fits */
+	      "mmap W+2 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 6: EAGAIN */
+	      "munlockall\n"				  /* 7 */
+	      "mmap W+2 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 8 */
+	      "memlock_limit 0\n"			  /* 9 */
+	      "mlockall CURRENT|FUTURE\n",		  /* 10: EPERM */
+	      &p);
+	gen = executor_generation(ex);
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(o[1].ret, 0);
+	CHECK_EQ(o[2].ret, -1);
+	CHECK_EQ(o[2].err, ENOMEM);
+	CHECK_EQ(o[3].ret, 0);
+	CHECK_EQ(o[4].ret, -1);
+	CHECK_EQ(o[4].err, EAGAIN);
+	CHECK_EQ(o[5].ret, W);
+	CHECK_EQ(o[6].ret, -1);
+	CHECK_EQ(o[6].err, EAGAIN);
+	CHECK_EQ(o[7].ret, 0);
+	CHECK_EQ(o[8].ret, W + 2 * PG);
+	CHECK_EQ(o[9].ret, 0);
+	CHECK_EQ(o[10].ret, -1);
+	CHECK_EQ(o[10].err, EPERM);
+	check_fresh_worker(gen);
+
+	/* mlockall merges two neighbours that differed only in VM_LOCKED:
+	 * the incremental snapshot must see it */
+	parse("mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED\n"
+	      "mlock W+0 2\n"
+	      "mlockall CURRENT\n"
+	      "munlockall\n",
+	      &p);
+	gen = executor_generation(ex);
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	memcpy(dig[0], shm->digest, sizeof(dig[0]));
+	CHECK_EQ(shm->rechecked, 0);
+	CHECK_EQ(run(&p, EXEC_SNAP_TEXT, 2), EXEC_OK);
+	CHECK(!memcmp(dig[0], shm->digest, p.nops * sizeof(dig[0][0])));
+	CHECK_EQ(shm->full_n, 1);
+	CHECK_EQ(executor_generation(ex), gen + 2);
+}
+
+/*
+ * fork: the outcomes and layouts after it are the child's. A DONTFORK VMA
+ * is not in the child, a WIPEONFORK one reads zeros there, the rest is
+ * copied; a second fork runs the rest in the grandchild.
+ */
+TEST(fork_child_runs_the_rest)
+{
+	static struct snap_vma full[2][16];
+	uint64_t dig[2][PROG_MAX_OPS];
+	struct outcome out[PROG_MAX_OPS];
+	const struct outcome *o = shm->out;
+	uint8_t b[2];
+	unsigned gen;
+	struct prog p;
+	uint32_t n[2];
+
+	for (unsigned i = 0; i < shm->facts.nforeign; i++)
+		CHECK(!(shm->facts.foreign[i].vmflags &
+			(VMF(VMF_DONTCOPY) | VMF(VMF_WIPEONFORK))));
+	parse("mmap W+0 2 rw PRIVATE|ANONYMOUS|FIXED\n"	/* 0 */
+	      "madvise W+0 1 DONTFORK\n"		/* 1 */
+	      "mmap W+4 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 2 */
+	      "madvise W+4 1 WIPEONFORK\n"		/* 3 */
+	      "touch W+0 2\n"				/* 4 */
+	      "touch W+4 1\n"				/* 5 */
+	      "fork\n"					/* 6 */
+	      "read W+0 2\n"				/* 7: gone */
+	      "read W+1 1\n"				/* 8: copied */
+	      "read W+4 1\n"				/* 9: wiped */
+	      "touch W+1 1\n"				/* 10 */
+	      "fork\n"					/* 11 */
+	      "mmap W+8 1 rw PRIVATE|ANONYMOUS|FIXED\n" /* 12 */
+	      "read W+1 1\n",				/* 13 */
+	      &p);
+	for (int m = 0; m < 2; m++) {
+		gen = executor_generation(ex);
+		CHECK_EQ(run_on(ex, &p, m ? EXEC_SNAP_TEXT : EXEC_SNAP_QUERY,
+				6, 1),
+			 EXEC_OK);
+		CHECK_EQ(shm->nops_done, p.nops);
+		CHECK_EQ(shm->reforked, 1);
+		CHECK_EQ(executor_generation(ex), gen + 1);
+		n[m] = shm->full_n;
+		CHECK(n[m] <= 16);
+		memcpy(full[m], shm->full, n[m] * sizeof(full[m][0]));
+		memcpy(dig[m], shm->digest, sizeof(dig[m]));
+		CHECK_EQ(o[6].ret, 0);
+		CHECK_EQ(o[6].err, 0);
+		CHECK_EQ(o[7].ret, 0);
+		CHECK_EQ(o[7].sig, SIGSEGV);
+		b[0] = touch_byte(4 << 16, 1);
+		CHECK_EQ(o[8].ret, 1);
+		CHECK_EQ(o[8].data, hash_of(b, 1));
+		b[0] = 0;
+		CHECK_EQ(o[9].ret, 1);
+		CHECK_EQ(o[9].data, hash_of(b, 1));
+		CHECK_EQ(o[11].ret, 0);
+		CHECK_EQ(o[12].ret, W + 8 * PG);
+		b[0] = touch_byte(10 << 16, 0);
+		CHECK_EQ(o[13].data, hash_of(b, 1));
+		/* after the fork: W+1 and W+4, the DONTFORK page is gone */
+		CHECK_EQ(shm->full_n, 2);
+		CHECK_EQ(shm->full[0].start, W + PG);
+		CHECK_EQ(shm->full[0].end, W + 2 * PG);
+		CHECK_EQ(shm->full[1].start, W + 4 * PG);
+		CHECK(shm->full[1].vmflags & VMF(VMF_WIPEONFORK));
+		CHECK(!(shm->full[0].vmflags & VMF(VMF_DONTCOPY)));
+		CHECK(shm->digest[5] != shm->digest[6]);
+	}
+	CHECK_EQ(n[0], n[1]);
+	CHECK(!memcmp(full[0], full[1], n[0] * sizeof(full[0][0])));
+	CHECK(!memcmp(dig[0], dig[1], p.nops * sizeof(dig[0][0])));
+	/* incremental mode and the isolation-first mode agree */
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK(!memcmp(dig[0], shm->digest, p.nops * sizeof(dig[0][0])));
+	shm->isolate = 1;
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	shm->isolate = 0;
+	CHECK(!memcmp(dig[0], shm->digest, p.nops * sizeof(dig[0][0])));
+	memcpy(out, o, sizeof(out));
+	CHECK_EQ(run(&p, EXEC_SNAP_NONE, -1), EXEC_OK);
+	CHECK(!memcmp(out, o, p.nops * sizeof(out[0])));
+	check_small_ok();
+}
+
+/* The first child of pid, waiting for it to appear; 0 if none does. */
+static pid_t child_of(pid_t pid)
+{
+	char path[96];
+	pid_t c = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid,
+		 (int)pid);
+	for (int tries = 0; tries < 400 && c <= 0; tries++) {
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%d", &c) != 1)
+				c = 0;
+			fclose(f);
+		}
+		if (c <= 0)
+			usleep(5000);
+	}
+	return c;
+}
+
+/* Gone, or a zombie nobody has reaped yet: not running. */
+static int not_running(pid_t pid)
+{
+	char path[64], buf[256], *s;
+	FILE *f;
+	int n;
+
+	for (int tries = 0; tries < 200; tries++) {
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		f = fopen(path, "r");
+		if (!f)
+			return 1;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n > 0 ? n : 0] = 0;
+		s = strrchr(buf, ')');
+		if (s && s[1] == ' ' && s[2] == 'Z')
+			return 1;
+		usleep(5000);
+	}
+	return 0;
+}
+
+/* fork, then the long program: op 0 forks, the child runs for seconds. */
+static void fork_long_prog(struct prog *p, unsigned forks)
+{
+	long_prog(p);
+	memmove(&p->ops[forks], &p->ops[0], p->nops * sizeof(p->ops[0]));
+	for (unsigned i = 0; i < forks; i++) {
+		memset(&p->ops[i], 0, sizeof(p->ops[i]));
+		p->ops[i].kind = OP_FORK;
+		p->ops[i].repeat = 1;
+	}
+	p->nops += forks;
+}
+
+/* A child that dies or hangs is the worker dying or hanging: reported as
+ * such (never as outcomes), and no child outlives it. */
+TEST(fork_child_dies_or_hangs)
+{
+	char err[256];
+	unsigned gen = executor_generation(ex);
+	struct executor *e;
+	struct exec_shm *s;
+	struct prog p;
+	pid_t w = executor_worker_pid(ex), c, g;
+
+	fork_long_prog(&p, 1);
+	shm->prog = p;
+	shm->snap_mode = EXEC_SNAP_QUERY;
+	shm->full_at = -1;
+	shm->with_vmflags = 0;
+	CHECK_EQ(executor_begin(ex), EXEC_OK);
+	c = child_of(w);
+	CHECK(c > 1);
+	if (c > 1)
+		kill(c, SIGKILL);
+	CHECK_EQ(executor_wait(ex), EXEC_DIED);
+	CHECK_EQ(executor_generation(ex), gen + 1);
+	CHECK(not_running(w));
+	check_small_ok();
+
+	/* nested: the grandchild hangs; the watchdog takes all three */
+	e = executor_start(NULL, 500, err, sizeof(err));
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	s = executor_shm(e);
+	fork_long_prog(&p, 2);
+	s->prog = p;
+	s->snap_mode = EXEC_SNAP_TEXT;
+	s->full_at = -1;
+	s->with_vmflags = 0;
+	w = executor_worker_pid(e);
+	CHECK_EQ(executor_begin(e), EXEC_OK);
+	c = child_of(w);
+	g = c > 1 ? child_of(c) : 0;
+	CHECK(c > 1 && g > 1);
+	CHECK_EQ(executor_wait(e), EXEC_TIMEOUT);
+	CHECK_EQ(executor_generation(e), 2);
+	CHECK(not_running(w));
+	if (c > 1)
+		CHECK(not_running(c));
+	if (g > 1)
+		CHECK(not_running(g));
+	executor_stop(e);
+}
+
 int main(void)
 {
 	char err[256];
@@ -580,6 +1098,11 @@ int main(void)
 	RUN(map_count_limit);
 	RUN(executor_restart);
 	RUN(start_errors);
+	RUN(memfd_files);
+	RUN(memfd_query_equals_text);
+	RUN(mlockall_limits_caps);
+	RUN(fork_child_runs_the_rest);
+	RUN(fork_child_dies_or_hangs);
 	executor_stop(ex);
 	return test_summary();
 }

@@ -121,6 +121,27 @@ TEST(suppression_file)
 	CHECK_EQ(suppressions_parse(&s, " | reason\n", err, sizeof(err)), -1);
 }
 
+/* VmFlags signatures name the flags by mnemonic, so that an entry (or a
+ * triage bucket) can hold one flag's divergences whatever the op. */
+TEST(vmflags_signatures_suppress_by_flag)
+{
+	struct suppressions s;
+	char err[256];
+
+	CHECK_EQ(suppressions_parse(&s, "* vmflags *+gu* | guard regions\n"
+					"mmap(*) vmflags +nr -ac | overcommit\n",
+				    err, sizeof(err)),
+		 0);
+	CHECK(suppressions_match(&s, "madvise(102) vmflags +gu") == &s.v[0]);
+	CHECK(suppressions_match(&s, "mremap(maymove) vmflags +gu -lo") ==
+	      &s.v[0]);
+	CHECK(suppressions_match(&s, "mmap(private,fixed) vmflags +nr -ac") ==
+	      &s.v[1]);
+	CHECK(!suppressions_match(&s, "mmap(private,fixed) vmflags -gu"));
+	CHECK(!suppressions_match(&s, "mmap(private,fixed) layout vmflags"));
+	suppressions_free(&s);
+}
+
 TEST(shipped_suppressions_parse)
 {
 	struct suppressions s;
@@ -206,6 +227,7 @@ int main(void)
 	RUN(json_escaping);
 	RUN(glob);
 	RUN(suppression_file);
+	RUN(vmflags_signatures_suppress_by_flag);
 	RUN(shipped_suppressions_parse);
 	RUN(repro_text);
 	return test_summary();

@@ -219,6 +219,79 @@ TEST(edits_follow_the_layout)
 	CHECK(bulks > 20);
 }
 
+static int maps_file(const struct prog_op *op)
+{
+	return op->kind == OP_MMAP && op->fd;
+}
+
+/* an mmap of the 3-page file f0 at its EOF or past it */
+static int at_file_edge(const struct prog_op *op)
+{
+	return op->kind == OP_MMAP && op->fd == 1 && op->off >= 3 * PAGE &&
+	       !(op->off % PAGE);
+}
+
+static int no_range_op(const struct prog_op *op)
+{
+	return op->kind >= OP_MLOCKALL;
+}
+
+static int guard(const struct prog_op *op)
+{
+	return op->kind == OP_MADVISE &&
+	       (op->flags == MADV_GUARD_INSTALL ||
+		op->flags == MADV_GUARD_REMOVE);
+}
+
+/* The issue-4 features: files, mmaps of them, the ops without a range,
+ * guard advices; forks stay few. */
+TEST(edits_reach_files_and_new_ops)
+{
+	const char *t = "memfd f0 b:12000 rw fill\n"
+			"munmap W+0 1\n"
+			"mmap W+8 16 rw PRIVATE|ANONYMOUS|FIXED\n"
+			"touch W+8 1\n";
+	unsigned files = count_ops(t, 2000, maps_file);
+	unsigned edges = count_ops(t, 2000, at_file_edge);
+	unsigned mm = count_ops(t, 2000, no_range_op);
+	unsigned guards = count_ops(t, 2000, guard);
+	unsigned changed = 0, forks = 0;
+	size_t n = encode_text(t);
+
+	for (unsigned i = 0; i < 2000; i++) {
+		size_t r;
+
+		memcpy(buf, in, n);
+		r = mutator_mutate(mu, buf, n, MAXOUT, i);
+		prog_decode(buf, r, &dp);
+		changed += dp.nfiles != 1 || dp.files[0].size != 12000 ||
+			   !dp.files[0].fill || dp.files[0].ro;
+	}
+	for (unsigned i = 0; i < 500; i++) {
+		unsigned f = 0;
+
+		n = random_input();
+		memcpy(buf, in, n);
+		for (unsigned k = 0; k < 8; k++)
+			n = mutator_mutate(mu, buf, n, MAXOUT, i * 8 + k);
+		prog_decode(buf, n, &dp);
+		for (unsigned k = 0; k < dp.nops; k++)
+			f += dp.ops[k].kind == OP_FORK;
+		forks = f > forks ? f : forks;
+	}
+	fprintf(stderr, "of 2000: %u file mmaps, %u at EOF or past it, %u "
+			"without a range, %u guards, %u file changes; at most "
+			"%u forks\n",
+		files, edges, mm, guards, changed, forks);
+	/* each a few percent of the mutations, as in edits_follow_the_layout */
+	CHECK(files > 40);
+	CHECK(edges > 8);
+	CHECK(mm > 50);
+	CHECK(guards > 15);
+	CHECK(changed > 50);
+	CHECK(forks <= 4);
+}
+
 TEST(references_survive_structural_edits)
 {
 	/* op 2 refers to op 1; deleting or moving ops keeps it valid */
@@ -256,6 +329,7 @@ int main(void)
 	RUN(byte_fallback_is_kept_or_edits_are_canonical);
 	RUN(edits_follow_the_layout);
 	RUN(references_survive_structural_edits);
+	RUN(edits_reach_files_and_new_ops);
 	mutator_free(mu);
 	return test_summary();
 }

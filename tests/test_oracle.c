@@ -210,6 +210,60 @@ TEST(layout_signatures)
 	snapshot_free(&b);
 }
 
+/* The VmFlags of a private anonymous rw- VMA: rd wr mr mw me, and ac
+ * (accounted) or nr (MAP_NORESERVE). */
+#define VF_RW (VMF(VMF_READ) | VMF(VMF_WRITE) | VMF(VMF_MAYREAD) | \
+	       VMF(VMF_MAYWRITE) | VMF(VMF_MAYEXEC))
+
+TEST(vmflags_signatures)
+{
+	struct snapshot a, b;
+	struct div_context c;
+	struct snap_vma v1 = vma(W, W + 0x4000, PROT_READ | PROT_WRITE);
+	struct snap_vma v2 = vma(W + 0x8000, W + 0xa000, PROT_READ | PROT_WRITE);
+	struct outcome ok = oc(0, 0, 0);
+
+	snapshot_init(&a);
+	snapshot_init(&b);
+	memset(&c, 0, sizeof(c));
+	c.kind = OP_MMAP;
+	c.flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+	CHECK(!strcmp(div_field_name(DIV_VMFLAGS), "vmflags"));
+	CHECK(!strcmp(sig_of(DIV_VMFLAGS, ok, ok, &c),
+		      "mmap(private,fixed) vmflags digest"));
+	c.model_snap = &a;
+	c.kernel_snap = &b;
+	/*
+	 *   W+0      W+4   W+8    W+a
+	 *   [ rw ac ]      [ rw  ]   model: ac,       kernel: nr lo
+	 */
+	v1.vmflags = VF_RW | VMF(VMF_ACCOUNT);
+	snapshot_push(&a, &v1);
+	snapshot_push(&b, &v1);
+	v2.vmflags = VF_RW | VMF(VMF_ACCOUNT);
+	snapshot_push(&a, &v2);
+	v2.vmflags = VF_RW | VMF(VMF_NORESERVE) | VMF(VMF_LOCKED);
+	snapshot_push(&b, &v2);
+	/* kernel-only bits (+) then model-only ones (-), in bit order */
+	CHECK(!strcmp(sig_of(DIV_VMFLAGS, ok, ok, &c),
+		      "mmap(private,fixed) vmflags +lo +nr -ac"));
+	CHECK(!strcmp(div_subclass(DIV_VMFLAGS, &ok, &ok,
+				   "mmap(private,fixed) vmflags +lo +nr -ac"),
+		      "mixed"));
+	CHECK(!strcmp(div_subclass(DIV_VMFLAGS, &ok, &ok,
+				   "madvise(102) vmflags +gu"),
+		      "kernel_more"));
+	CHECK(!strcmp(div_subclass(DIV_VMFLAGS, &ok, &ok,
+				   "mlock vmflags -lo"),
+		      "model_more"));
+	/* only the model's VMA has a bit: "-" alone */
+	b.v[1].vmflags = VF_RW;
+	CHECK(!strcmp(sig_of(DIV_VMFLAGS, ok, ok, &c),
+		      "mmap(private,fixed) vmflags -ac"));
+	snapshot_free(&a);
+	snapshot_free(&b);
+}
+
 TEST(vma_lines_and_diff)
 {
 	struct snap_vma v = vma(W, W + 0x4000, PROT_READ | PROT_WRITE);
@@ -318,6 +372,73 @@ TEST(report_marks_the_divergent_op)
 	free(v);
 }
 
+TEST(report_shows_differing_vmflags)
+{
+	struct prog *p = calloc(1, sizeof(*p));
+	struct verdict *v = calloc(1, sizeof(*v));
+	struct snap_vma x = vma(W, W + 0x2000, PROT_READ | PROT_WRITE);
+	struct snapshot a, b;
+	struct report_input r;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+
+	snapshot_init(&a);
+	snapshot_init(&b);
+	p->nops = 1;
+	p->ops[0].kind = OP_MMAP;
+	p->ops[0].repeat = 1;
+	p->ops[0].prot = PROT_READ | PROT_WRITE;
+	p->ops[0].flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			  MAP_NORESERVE;
+	p->ops[0].len.pages = 2;
+	v->kind = VERDICT_DIVERGE;
+	v->op = 0;
+	v->field = DIV_VMFLAGS;
+	v->ncompared = 1;
+	v->kernel_nops = 1;
+	v->model[0] = v->kernel[0] = oc((int64_t)W, 0, 0);
+	x.vmflags = VF_RW | VMF(VMF_ACCOUNT);
+	snapshot_push(&a, &x);
+	x.vmflags = VF_RW | VMF(VMF_NORESERVE);
+	snapshot_push(&b, &x);
+	memset(&r, 0, sizeof(r));
+	r.prog = p;
+	r.v = v;
+	r.signature = "mmap(private,fixed) vmflags +nr -ac";
+	r.release = "6.18.44-test";
+	r.model_after = &a;
+	r.kernel_after = &b;
+	f = open_memstream(&out, &outlen);
+	report_print(f, &r);
+	fclose(f);
+	CHECK(strstr(out, "divergent: op 0 (mmap), field vmflags") != NULL);
+	CHECK(strstr(out, "(VmFlags differ)") != NULL);
+	CHECK(strstr(out, "~   VmFlags only in model: ac; only in kernel: nr") !=
+	      NULL);
+	CHECK(strstr(out, "VmFlags after op 0 where they differ:") != NULL);
+	CHECK(strstr(out, "  rd wr mr mw me ac") != NULL);
+	CHECK(strstr(out, "| rd wr mr mw me nr") != NULL);
+	if (test_cur_failed)
+		fputs(out, stderr);
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &outlen);
+	report_print_json(f, &r, "x.vma", NULL);
+	fclose(f);
+	CHECK(strstr(out, "\"field\":\"vmflags\"") != NULL);
+	CHECK(strstr(out, "\"subclass\":\"mixed\"") != NULL);
+	CHECK(strstr(out, "\"vmflags\":[\"rd\",\"wr\",\"mr\",\"mw\",\"me\","
+			  "\"nr\"]") != NULL);
+	if (test_cur_failed)
+		fputs(out, stderr);
+	free(out);
+	snapshot_free(&a);
+	snapshot_free(&b);
+	free(p);
+	free(v);
+}
+
 int main(void)
 {
 	RUN(compare_field_order);
@@ -326,8 +447,10 @@ int main(void)
 	RUN(subclasses);
 	RUN(data_signature_classes);
 	RUN(layout_signatures);
+	RUN(vmflags_signatures);
 	RUN(vma_lines_and_diff);
 	RUN(outcome_strings);
 	RUN(report_marks_the_divergent_op);
+	RUN(report_shows_differing_vmflags);
 	return test_summary();
 }

@@ -80,15 +80,27 @@ static int len_canonical(const struct prog_len *l)
 	return l->raw ? l->pages == 0 : l->bytes == 0;
 }
 
+/* The ops without a range (mlockall .. fork): no address, no bulk. */
+static int no_range(const struct prog_op *op)
+{
+	return op->kind >= OP_MLOCKALL;
+}
+
 /*
  * prog_valid plus the canonical form that decode and parse produce, so
  * that programs compare with memcmp: pads, fields the op kind or address
- * kind does not use, stride without repeat, and ops past nops all zero.
+ * kind does not use, stride without repeat, and ops and files past nops
+ * and nfiles all zero.
  */
 static int canonical(const struct prog *p)
 {
-	if (!prog_valid(p) || p->nfiles)
+	if (!prog_valid(p))
 		return 0;
+	for (unsigned k = 0; k < PROG_MAX_FILES; k++)
+		if (k >= p->nfiles ?
+			    !is_zero(&p->files[k], sizeof(p->files[k])) :
+			    !is_zero(p->files[k].pad, sizeof(p->files[k].pad)))
+			return 0;
 	for (unsigned i = 0; i < PROG_MAX_OPS; i++) {
 		const struct prog_op *op = &p->ops[i];
 		const struct prog_addr *a = &op->addr;
@@ -104,9 +116,15 @@ static int canonical(const struct prog *p)
 			return 0;
 		if (op->kind != OP_MMAP && op->kind != OP_MREMAP &&
 		    op->kind != OP_MADVISE && op->kind != OP_MLOCK &&
-		    op->kind != OP_MSEAL && op->flags)
+		    op->kind != OP_MSEAL && op->kind != OP_MLOCKALL &&
+		    op->flags)
 			return 0;
-		if (op->kind != OP_MMAP && op->off)
+		if (op->kind != OP_MMAP && (op->off || op->fd))
+			return 0;
+		if (no_range(op) &&
+		    (!is_zero(a, sizeof(*a)) || op->repeat != 1 ||
+		     (op->kind != OP_MEMLOCK_LIMIT &&
+		      !is_zero(&op->len, sizeof(op->len)))))
 			return 0;
 		if (op->kind != OP_MREMAP &&
 		    (!is_zero(&op->addr2, sizeof(op->addr2)) ||
@@ -197,6 +215,25 @@ TEST(decode_examples)
 		  16,
 		  "mmap W+0 2 rw PRIVATE|ANONYMOUS|FIXED\n"
 		  "mremap r0+1 2 2 0x8 0\n" },
+		/* extended kinds (low nibble 0xf): a memfd of 4 pages, mode
+		 * 2 (fill), then an mmap of it: prot rw, fd selector 0,
+		 * flags SHARED|FIXED, offset 0x41 = 1 page */
+		{ { 0x5f, 0x03, 0x02, 0x6f, 0x00, 0x01, 0x00, 0x00, 0x00, 0x41 },
+		  10,
+		  "memfd f0 4 rw fill\n"
+		  "mmap W+0 2 rw SHARED|FIXED fd=f0 off=0x1000\n" },
+		/* fd selector 0xc2 names the undeclared file 2; bulk x2/1 */
+		{ { 0x7f, 0x00, 0x00, 0x01, 0xc2, 0x83, 0x00, 0x00 }, 8,
+		  "mmap W+0 1 r PRIVATE fd=f2 x2/1\n" },
+		{ { 0x0f, 0x04, 0x1f, 0x2f, 0x0f, 0x3f, 0x4f }, 7,
+		  "mlockall CURRENT|FUTURE|ONFAULT\n"
+		  "munlockall\n"
+		  "memlock_limit 16\n"
+		  "drop_ipc_lock\n"
+		  "fork\n" },
+		{ { 0x06, 0x00, 0x00, 0xe0, 0x06, 0x00, 0x00, 0xf0 }, 8,
+		  "madvise W+0 1 GUARD_INSTALL\n"
+		  "madvise W+0 1 GUARD_REMOVE\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
@@ -264,7 +301,8 @@ TEST(decode_distribution)
 	static uint8_t in[2048];
 	unsigned long kinds[OP__COUNT] = { 0 }, ops = 0, small_w = 0,
 		      refs = 0, raws = 0, paf = 0, mmaps = 0, bulk = 0,
-		      big_bulk = 0, zero_old = 0, same_new = 0, moves = 0;
+		      big_bulk = 0, zero_old = 0, same_new = 0, moves = 0,
+		      fd_mmaps = 0, guards = 0, files = 0;
 	struct prog p;
 
 	for (unsigned iter = 0; iter < 2000; iter++) {
@@ -272,6 +310,7 @@ TEST(decode_distribution)
 			in[i] = rnd();
 		prog_decode(in, sizeof(in), &p);
 		CHECK_EQ(p.nops, PROG_MAX_OPS);
+		files += p.nfiles;
 		for (unsigned i = 0; i < p.nops; i++) {
 			const struct prog_op *op = &p.ops[i];
 
@@ -285,6 +324,9 @@ TEST(decode_distribution)
 			paf += op->kind == OP_MMAP && op->flags == PAF;
 			bulk += op->repeat > 1;
 			big_bulk += op->repeat > 9;
+			fd_mmaps += op->fd != 0;
+			guards += op->kind == OP_MADVISE &&
+				  (op->flags == 102 || op->flags == 103);
 			if (op->kind != OP_MREMAP)
 				continue;
 			zero_old += !op->len.raw && !op->len.pages;
@@ -299,8 +341,17 @@ TEST(decode_distribution)
 	      zero_old < kinds[OP_MREMAP] / 6);
 	CHECK(same_new > kinds[OP_MREMAP] / 4);
 	CHECK(moves > kinds[OP_MREMAP] / 10);
-	for (unsigned k = 0; k < OP__COUNT; k++)
+	for (unsigned k = 0; k <= OP_MSEAL; k++)
 		CHECK(kinds[k] > ops / 20);
+	/* The ops without a range: rare, fork rarest (a few per program). */
+	for (unsigned k = OP_MLOCKALL; k < OP__COUNT; k++)
+		CHECK(kinds[k] > ops / 500 && kinds[k] < ops / 50);
+	CHECK(kinds[OP_FORK] < ops / 200);
+	CHECK(fd_mmaps > ops / 100 && fd_mmaps < mmaps / 4);
+	CHECK(guards > kinds[OP_MADVISE] / 15 &&
+	      guards < kinds[OP_MADVISE] / 5);
+	/* about one declaration per two random programs of 64 ops */
+	CHECK(files > 2000 / 4 && files < 2000 * 2);
 	CHECK(small_w > ops * 45 / 100);
 	CHECK(refs > ops / 6);
 	CHECK(raws > ops / 20 && raws < ops / 5);
@@ -390,6 +441,26 @@ static void rnd_valid_prog(struct prog *p)
 		op->repeat = rnd_below(2) ? 1 : 1 + rnd_wide() % PROG_MAX_REPEAT;
 		if (op->repeat > 1)
 			op->stride = rnd_wide();
+		if (op->kind == OP_MMAP && rnd_below(2))
+			op->fd = 1 + rnd_below(PROG_MAX_FILES);
+		if (no_range(op)) {
+			struct prog_op o = { .kind = op->kind, .repeat = 1 };
+
+			if (op->kind == OP_MLOCKALL)
+				o.flags = rnd_wide();
+			if (op->kind == OP_MEMLOCK_LIMIT)
+				o.len = op->len;
+			*op = o;
+		}
+	}
+	p->nfiles = rnd_below(PROG_MAX_FILES + 1);
+	for (unsigned k = 0; k < p->nfiles; k++) {
+		struct prog_file *f = &p->files[k];
+
+		f->size = rnd_below(2) ? rnd_wide() % (PROG_FILE_MAX_BYTES + 1) :
+				 rnd_below(17) * PROG_PAGE_SIZE;
+		f->ro = rnd_below(2);
+		f->fill = rnd_below(2);
 	}
 }
 
@@ -540,6 +611,24 @@ TEST(canonical_text)
 		"mremap W+5+0x1 0 b:1 0 0xffffffffffffffff\n"
 		"mremap r2+0 b:0x7ffffffff001 1 FIXED|0xfffffff8 W+9+0xfff "
 		"x65536/4294967295\n",
+		"memfd f0 4 rw fill\n"
+		"memfd f1 b:5000 ro\n"
+		"memfd f2 0 rw\n"
+		"memfd f3 16384 ro fill\n"
+		"mmap W+0 2 rw SHARED|FIXED fd=f0 off=0x1000\n"
+		"mmap W+4 1 r PRIVATE fd=f3 x4/2\n"
+		"mlockall CURRENT|FUTURE|ONFAULT\n"
+		"mlockall 0\n"
+		"mlockall FUTURE|0x8\n"
+		"munlockall\n"
+		"memlock_limit 16\n"
+		"memlock_limit b:0xffffffffffffffff\n"
+		"drop_ipc_lock\n"
+		"fork\n"
+		"madvise W+0 1 GUARD_INSTALL\n"
+		"madvise r1+0 1 GUARD_REMOVE x2/1\n",
+		"mmap W+0 1 rw SHARED|FIXED fd=f2\n",
+		"memfd f0 b:1 rw\n",
 	};
 	struct prog p;
 
@@ -562,6 +651,32 @@ TEST(canonical_text)
 	prog_print(&p, text, sizeof(text));
 	CHECK(!strcmp(text,
 		      "mremap W+0 1 1 MAYMOVE|FIXED|DONTUNMAP|0x8 0\n"));
+	CHECK(parse_ok("# files first\n"
+		       "memfd  f0\tb:8192 ro   # two pages\n"
+		       "memfd f01 0x10 rw fill\n"
+		       "mmap W+0 1 r SHARED x2/1 off=0x2000 fd=f0\n"
+		       "mlockall 5|FUTURE\n"
+		       "memlock_limit b:4096\n"
+		       "madvise W+0 1 102\n",
+		       &p));
+	prog_print(&p, text, sizeof(text));
+	CHECK(!strcmp(text, "memfd f0 2 ro\n"
+			    "memfd f1 16 rw fill\n"
+			    "mmap W+0 1 r SHARED fd=f0 off=0x2000 x2/1\n"
+			    "mlockall CURRENT|FUTURE|ONFAULT\n"
+			    "memlock_limit b:4096\n"
+			    "madvise W+0 1 GUARD_INSTALL\n"));
+	CHECK_EQ(p.nfiles, 2);
+	CHECK_EQ(p.files[0].size, 8192);
+	CHECK_EQ(p.files[0].ro, 1);
+	CHECK_EQ(p.files[0].fill, 0);
+	CHECK_EQ(p.files[1].size, 16 * PROG_PAGE_SIZE);
+	CHECK_EQ(p.files[1].fill, 1);
+	CHECK_EQ(p.ops[0].fd, 1);
+	CHECK_EQ(p.ops[1].kind, OP_MLOCKALL);
+	CHECK_EQ(p.ops[1].flags, 7);
+	CHECK_EQ(p.ops[2].len.bytes, 4096);
+	CHECK_EQ(p.ops[3].flags, 102);
 }
 
 TEST(print_op_and_truncation)
@@ -678,6 +793,35 @@ TEST(parse_errors)
 		{ "munmap W+0 1\xff\n", 1, "\\xff" },
 		{ "munmap W+0 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 		  1, "..." },
+		{ "fork\nmemfd f0 1 rw\n", 2, "before the first op" },
+		{ "memfd f1 1 rw\n", 1, "expected f0" },
+		{ "memfd f0 1 rw\nmemfd f0 1 rw\n", 2, "expected f1" },
+		{ "memfd g0 1 rw\n", 1, "'g0'" },
+		{ "memfd f 1 rw\n", 1, "expected f0" },
+		{ "memfd\n", 1, "expected f0" },
+		{ "memfd f0\n", 1, "expected a length" },
+		{ "memfd f0 16385 rw\n", 1, "too large" },
+		{ "memfd f0 b:0x4000001 rw\n", 1, "too large" },
+		{ "memfd f0 1\n", 1, "expected rw or ro" },
+		{ "memfd f0 1 rwx\n", 1, "'rwx'" },
+		{ "memfd f0 1 ro fil\n", 1, "expected fill" },
+		{ "memfd f0 1 ro fill fill\n", 1, "after fill" },
+		{ "memfd f0 1 rw\nmemfd f1 1 rw\nmemfd f2 1 rw\n"
+		  "memfd f3 1 rw\nmemfd f4 1 rw\n", 5, "too many files" },
+		{ "mmap W+0 1 rw SHARED fd=f4\n", 1, "f4 does not exist" },
+		{ "mmap W+0 1 rw SHARED fd=0\n", 1, "expected fd=fK" },
+		{ "mmap W+0 1 rw SHARED fd=f\n", 1, "a file number" },
+		{ "mmap W+0 1 rw SHARED fd=f0 fd=f1\n", 1, "twice" },
+		{ "munmap W+0 1 fd=f0\n", 1, "only valid for mmap" },
+		{ "mlockall\n", 1, "expected mlockall flags" },
+		{ "mlockall LOCKED\n", 1, "'LOCKED'" },
+		{ "mlockall CURRENT x2/1\n", 1, "expected end of line" },
+		{ "munlockall 1\n", 1, "after the arguments of munlockall" },
+		{ "memlock_limit\n", 1, "expected a length" },
+		{ "memlock_limit rw\n", 1, "expected a length" },
+		{ "fork x2/0\n", 1, "unexpected 'x2/0'" },
+		{ "drop_ipc_lock W+0\n", 1, "unexpected 'W+0'" },
+		{ "madvise W+0 1 GUARD\n", 1, "'GUARD'" },
 	};
 	struct prog p;
 	char err[256], want[16];
@@ -700,12 +844,18 @@ TEST(parse_errors)
 TEST(truncated_text)
 {
 	static const char full[] =
+		"memfd f0 2 rw fill\n"
+		"memfd f1 b:5000 ro\n"
 		"mmap W+0 4 rw PRIVATE|ANONYMOUS|FIXED # c\n"
 		"mmap 0 512 rw PRIVATE|ANONYMOUS\n"
 		"mprotect r1+1+0x10 2 r|GROWSDOWN x12/3\n"
 		"munmap 0xffff800000000000 b:0xfffffffffffff001\n"
 		"mmap W+262143 1 none SHARED|ANONYMOUS off=0x1000\n"
-		"mremap r0+1 2 b:0x2001 MAYMOVE|FIXED|DONTUNMAP r1+0x100 x2/4\n";
+		"mremap r0+1 2 b:0x2001 MAYMOVE|FIXED|DONTUNMAP r1+0x100 x2/4\n"
+		"mmap W+0 1 r SHARED fd=f1 off=0x1000\n"
+		"mlockall CURRENT|ONFAULT\n"
+		"memlock_limit b:4096\n"
+		"fork\n";
 	char buf[sizeof(full)], err[256];
 	unsigned ok = 0, failed = 0;
 	struct prog p;
@@ -715,7 +865,7 @@ TEST(truncated_text)
 		buf[n] = 0;
 		if (prog_parse(buf, &p, err, sizeof(err))) {
 			failed++;
-			CHECK(err[0] >= '1' && err[0] <= '6');
+			CHECK(err[0] >= '1' && err[0] <= '9');
 		} else {
 			ok++;
 			CHECK(canonical(&p));

@@ -98,6 +98,38 @@ has seed-touch_segv_prot_none 'SIGSEGV .*same$'
 STRICT=1
 repro reads 0 "$T/reads.vma"
 
+# Files, guards and the ops without a range: memfds made as the executor
+# makes them (filled, read-only), EACCES and EBADF, a guard fault, and a
+# fork whose child runs the rest.
+cat >"$T/files.vma" <<'EOF'
+memfd f0 4 rw fill
+memfd f1 b:5000 ro
+mmap W+0 2 rw SHARED|FIXED fd=f0 off=0x1000
+read W+0 2
+mmap W+4 2 rw SHARED|FIXED fd=f1
+mmap W+4 2 r SHARED|FIXED fd=f1
+read W+4 2
+mmap W+8 1 r SHARED|FIXED fd=f3
+madvise W+0 1 GUARD_INSTALL
+read W+0 1
+mlockall CURRENT|FUTURE|ONFAULT
+memlock_limit 16
+drop_ipc_lock
+fork
+munlockall
+mmap W+20 1 rw PRIVATE|ANONYMOUS|FIXED
+EOF
+repro files 0 "$T/files.vma"
+has files 'kernel: ret=-1 EACCES .*same$'
+has files 'kernel: ret=-1 EBADF .*same$'
+has files 'SIGSEGV .*same$'
+has files '^  100000000000-100000002000 rw- s 1 memfd +\| 100000000000-100000002000 rw- s 1 memfd$'
+has files '^RESULT: the kernel agrees with the model$'
+# a divergence after a fork: the child finds it, the parent exits with it
+printf 'drop_ipc_lock\nfork\nmmap W+0 1 rw PRIVATE|ANONYMOUS|FIXED\n' >"$T/forked.vma"
+repro forked 1 --model-config=max_map_count=0 "$T/forked.vma"
+has forked '^RESULT: the kernel DISAGREES with the model'
+
 # --- the command itself
 if "$V" repro "$T/enomem.vma" >"$T/out" 2>&1; then bad "repro without -o succeeded"; else ok; fi
 "$V" repro --model-config=mmap_base=-0x40000000 "$T/late.vma" -o "$T/placed.c" >"$T/out" 2>&1

@@ -9,21 +9,13 @@
 # model's kver.h gates); VM_STRICT=0 only prints them.
 # Needs make all fuzz-build. Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-B=${B:-build}
-V=$B/vmadiff
+LIB_NAME=vm
+. tests/lib.sh
 KDIR=$B/kernels
-T=$(mktemp -d /tmp/vmadiff-vm.XXXXXX)
-trap 'rm -rf "$T"' EXIT
 unset VMADIFF_MODEL_CONFIG VMADIFF_KERNEL_VERSION
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAILED: $*"
+# bad shows the end of both outputs of the last check.
+show_out() {
 	for f in "$T/out" "$T/err"; do
 		[ -s "$f" ] || continue
 		echo "--- $(basename "$f"):"
@@ -145,5 +137,4 @@ check "usage" 2 "$V" vm --kernel "$kernel" replay
 check "bad version" 2 "$V" vm --kernel "$kernel" --kernel-version 6.x replay corpus/seeds
 check "replay bad version" 2 "$V" replay --kernel-version=six corpus/seeds
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
