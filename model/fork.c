@@ -82,6 +82,7 @@ void model_fork(struct model *m, struct outcome *out)
 				PHYS_PFN(end - start));
 		guard_clear(&m->guards, start, end);
 	}
+	page_store_fork(&m->pages);
 	/* mm_init(): locked_vm starts at 0, def_flags keeps only
 	 * VM_INIT_DEF_MASK (VM_NOHUGEPAGE), so no MCL_FUTURE */
 	m->locked_vm = 0;

@@ -98,6 +98,10 @@ struct page_data {
 	struct page_data *next; /* hash chain */
 	uint32_t obj;
 	uint16_t n, cap;
+	/* object 0 only: MADV_FREE made the folio lazyfree and nothing has
+	 * dirtied it since (reclaim discards it); cow_shared: still the
+	 * folio a parent maps too (fork), which FREE and PAGEOUT skip */
+	uint8_t lazyfree, cow_shared;
 	uint64_t idx;
 	struct page_byte {
 		uint16_t off;
@@ -216,6 +220,12 @@ struct vma *vma_merge_extend(struct model *m, struct vma *vma, uint64_t delta);
 void page_store_init(struct page_store *ps);
 void page_store_destroy(struct page_store *ps);
 /* Drops the pages [first, first + n) of obj. */
+/* MADV_FREE, MADV_PAGEOUT and fork on the private pages [first, first+n)
+ * (object 0, by page number): see memory.c. */
+void page_store_lazyfree(struct page_store *ps, uint64_t first, uint64_t n);
+void page_store_pageout(struct page_store *ps, uint64_t first, uint64_t n,
+			bool droppable);
+void page_store_fork(struct page_store *ps);
 void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
 		     uint64_t n);
 /* Moves the private pages [from, from + n) to [to, to + n). */

@@ -9,9 +9,8 @@
  * calls these and never compares kver itself.
  *
  * Not gated because nothing the oracle compares shows them: [heap]
- * naming (6.6 vma_is_initial_heap(); no brk op), and the smaps VmFlags
- * mnemonics `lf` (6.2) and `sl` with VM_SEALED's bit (6.10 vs 6.1x),
- * which only reports print.
+ * naming (6.6 vma_is_initial_heap(); no brk op), and VM_SEALED's bit
+ * (6.10 vs 6.1x: VmFlags are read by mnemonic, `sl`, not by bit).
  */
 #ifndef VMADIFF_MODEL_KVER_H
 #define VMADIFF_MODEL_KVER_H
@@ -24,6 +23,18 @@ static inline bool kver_ge(const struct model_config *c, unsigned a,
 			   unsigned b, unsigned p)
 {
 	return c->kver >= KVER(a, b, p);
+}
+
+/* --- smaps ------------------------------------------------------------ */
+
+/*
+ * show_smap_vma_flags() (fs/proc/task_mmu.c) prints VM_LOCKONFAULT as
+ * `lf` from 6.2 (8614d6c5eda0); before, the flag is set but not shown
+ * (measured on 6.1: `mlock2(MLOCK_ONFAULT)` gives `lo` only).
+ */
+static inline bool kver_smaps_shows_lf(const struct model_config *c)
+{
+	return kver_ge(c, 6, 2, 0);
 }
 
 /* --- mmap: placement --------------------------------------------------- */

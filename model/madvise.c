@@ -117,7 +117,8 @@ static bool can_madvise_modify(const struct madv *b)
  * start, its end rounded down. FREE works on anonymous memory only
  * (madvise_free_single_vma). DONTNEED zaps: private anonymous pages read
  * back zero, shared ones live on in their shmem object. FREE leaves the
- * data until reclaim, which never takes it here (no swap, no pressure).
+ * data until reclaim (MADV_PAGEOUT here: no swap, no memory pressure)
+ * discards the pages nothing dirtied since (page_store_lazyfree).
  */
 static int madvise_dontneed_free(struct model *m, struct madv *b)
 {
@@ -136,8 +137,13 @@ static int madvise_dontneed_free(struct model *m, struct madv *b)
 	}
 	if (b->start == end)
 		return 0;
-	if (b->behavior == MADV_FREE)
-		return vma->file ? -EINVAL : 0;
+	if (b->behavior == MADV_FREE) {
+		if (vma->file)
+			return -EINVAL;
+		page_store_lazyfree(&m->pages, PHYS_PFN(b->start),
+				    PHYS_PFN(end - b->start));
+		return 0;
+	}
 	/* a private file mapping's COW copies go: it reads the file again */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		page_store_drop(&m->pages, 0, PHYS_PFN(b->start),
@@ -268,9 +274,15 @@ static int madvise_vma_behavior(struct model *m, struct madv *b)
 		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:
-		/* can_madv_lru_vma(); without swap nothing leaves */
+		/* can_madv_lru_vma(); without swap only lazyfree and
+		 * droppable private pages leave (page_store_pageout) */
 		if (new_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
 			return -EINVAL;
+		if (b->behavior == MADV_PAGEOUT &&
+		    !(b->vma->vm_flags & VM_MAYSHARE))
+			page_store_pageout(&m->pages, PHYS_PFN(b->start),
+					   PHYS_PFN(b->end - b->start),
+					   b->vma->vm_flags & VM_DROPPABLE);
 		return 0;
 	case MADV_FREE:
 	case MADV_DONTNEED:

@@ -198,6 +198,82 @@ void page_store_drop(struct page_store *ps, uint32_t obj, uint64_t first,
 }
 
 /*
+ * Reclaim state of private pages (object 0). madvise_free_pte_range()
+ * (mm/madvise.c) clears the dirty bit and marks each folio only this
+ * process maps lazyfree (one a fork parent still maps is skipped); a
+ * write, or GUP with FOLL_WRITE|FOLL_TOUCH, dirties it again.
+ * madvise_cold_or_pageout_pte_range() skips shared folios too and hands
+ * the rest to reclaim, which without swap frees only clean lazyfree
+ * folios and, dirty or not, those of a VM_DROPPABLE VMA
+ * (shrink_folio_list(), mm/vmscan.c): they read back zero.
+ */
+enum page_walk { PW_LAZYFREE, PW_PAGEOUT, PW_PAGEOUT_DROPPABLE, PW_DIRTY };
+
+/* Applies w to one page; true if the page must go. */
+static bool page_walk_one(struct page_data *pd, enum page_walk w)
+{
+	switch (w) {
+	case PW_LAZYFREE:
+		pd->lazyfree = !pd->cow_shared;
+		return false;
+	case PW_PAGEOUT:
+		return pd->lazyfree && !pd->cow_shared;
+	case PW_PAGEOUT_DROPPABLE:
+		return !pd->cow_shared;
+	case PW_DIRTY:
+		pd->lazyfree = pd->cow_shared = 0;
+		return false;
+	}
+	return false;
+}
+
+/* Probes page by page or scans the table, whichever is shorter. */
+static void page_store_walk(struct page_store *ps, uint64_t first, uint64_t n,
+			    enum page_walk w)
+{
+	if (!ps->count)
+		return;
+	for (uint64_t i = 0; n <= ps->nbuckets && i < n; i++) {
+		struct page_data **pp = page_slot(ps, 0, first + i);
+
+		if (*pp && page_walk_one(*pp, w))
+			page_unlink(ps, pp);
+	}
+	for (uint64_t b = 0; n > ps->nbuckets && b < ps->nbuckets; b++) {
+		struct page_data **pp = &ps->bucket[b];
+
+		while (*pp) {
+			if (!(*pp)->obj && (*pp)->idx - first < n &&
+			    page_walk_one(*pp, w))
+				page_unlink(ps, pp);
+			else
+				pp = &(*pp)->next;
+		}
+	}
+}
+
+void page_store_lazyfree(struct page_store *ps, uint64_t first, uint64_t n)
+{
+	page_store_walk(ps, first, n, PW_LAZYFREE);
+}
+
+void page_store_pageout(struct page_store *ps, uint64_t first, uint64_t n,
+			bool droppable)
+{
+	page_store_walk(ps, first, n,
+			droppable ? PW_PAGEOUT_DROPPABLE : PW_PAGEOUT);
+}
+
+/* copy_present_ptes(): every private page is now the parent's too. */
+void page_store_fork(struct page_store *ps)
+{
+	for (uint64_t b = 0; b < ps->nbuckets; b++)
+		for (struct page_data *pd = ps->bucket[b]; pd; pd = pd->next)
+			if (!pd->obj)
+				pd->cow_shared = 1;
+}
+
+/*
  * move_ptes() for private anonymous memory (object 0): the pages
  * [from, from + n) become [to, to + n). mremap() never lets the two
  * ranges overlap and the destination holds no pages (it was free or just
@@ -469,13 +545,22 @@ static struct page_data *wp_page_copy(struct model *m, const struct vma *vma,
 }
 
 /*
- * GUP with FOLL_WRITE on a private file mapping: each page gets its COW
- * copy; the first page past i_size (shmem_fault() SIGBUS) or on a guard
- * marker fails the fault and ends the walk over this VMA.
+ * GUP with FOLL_WRITE|FOLL_TOUCH on private memory: an anonymous page
+ * present is dirtied (and its own, COW broken), up to a guard marker; a
+ * private file mapping's pages each get their COW copy, the first page
+ * past i_size (shmem_fault() SIGBUS) or on a guard marker failing the
+ * fault and ending the walk over this VMA.
  */
 void cow_fault_range(struct model *m, struct vma *vma, uint64_t start,
 		     uint64_t end)
 {
+	if (!vma->file && !(vma->vm_flags & VM_MAYSHARE)) {
+		uint64_t guard = guard_find(&m->guards, start, end);
+
+		page_store_walk(&m->pages, PHYS_PFN(start),
+				PHYS_PFN(guard - start), PW_DIRTY);
+		return;
+	}
 	if (!vma_is_private_file(vma))
 		return;
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
@@ -667,14 +752,18 @@ static uint8_t vma_read_byte(struct model *m, const struct vma *vma,
 static void vma_write_byte(struct model *m, const struct vma *vma,
 			   uint64_t addr, uint8_t val)
 {
-	if (vma_is_private_file(vma))
-		page_set(wp_page_copy(m, vma, addr), addr & ~PAGE_MASK, val);
-	else if (vma->file)
+	struct page_data *pd;
+
+	if (vma->file && !vma_is_private_file(vma)) {
 		page_write(&m->pages, vma->file, linear_page_index(vma, addr),
 			   addr & ~PAGE_MASK, val);
-	else
-		page_write(&m->pages, 0, PHYS_PFN(addr), addr & ~PAGE_MASK,
-			   val);
+		return;
+	}
+	pd = vma->file ? wp_page_copy(m, vma, addr)
+		       : page_get(&m->pages, 0, PHYS_PFN(addr));
+	/* dirty, and a COW-shared page is copied: this process's own now */
+	page_walk_one(pd, PW_DIRTY);
+	page_set(pd, addr & ~PAGE_MASK, val);
 }
 
 void model_touch(struct model *m, uint64_t addr, uint64_t npages,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The model's lifetime, its configuration and its snapshots. */
 #include "internal.h"
+#include "kver.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,20 @@ void model_reset(struct model *m)
  * show_map_vma(): the offset column is pgoff << PAGE_SHIFT only for VMAs
  * with a file (shared anonymous memory is a shmem file), else 0.
  */
+/* The VmFlags smaps prints for vma: soft-dirty with CONFIG_MEM_SOFT_DIRTY
+ * (every VMA is born so, __mmap_region(), and only clear_refs clears it),
+ * and the flags the targeted kernel has mnemonics for. */
+static uint64_t smaps_vmflags(const struct model *m, const struct vma *vma)
+{
+	uint64_t f = vma->vm_flags;
+
+	if (m->cfg.has_soft_dirty)
+		f |= VMF(VMF_SOFTDIRTY);
+	if (!kver_smaps_shows_lf(&m->cfg))
+		f &= ~VMF(VMF_LOCKONFAULT);
+	return f;
+}
+
 void model_snapshot(const struct model *m, struct snapshot *out,
 		    int with_vmflags)
 {
@@ -152,10 +167,7 @@ void model_snapshot(const struct model *m, struct snapshot *out,
 			.start = vma->vm_start,
 			.end = vma->vm_end,
 			.pgoff = vma->file ? vma->vm_pgoff : 0,
-			.vmflags = !with_vmflags ? 0
-				   : m->cfg.has_soft_dirty
-					   ? vma->vm_flags | VMF(VMF_SOFTDIRTY)
-					   : vma->vm_flags,
+			.vmflags = with_vmflags ? smaps_vmflags(m, vma) : 0,
 			.prot = (vma->vm_flags & VM_READ ? PROT_READ : 0) |
 				(vma->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
 				(vma->vm_flags & VM_EXEC ? PROT_EXEC : 0),

@@ -38,9 +38,7 @@ struct model_config {
 	uint8_t cap_ipc_lock;	 /* CAP_IPC_LOCK effective */
 	uint8_t cap_sys_rawio;	 /* CAP_SYS_RAWIO effective (mmap_min_addr) */
 	uint8_t cap_sys_resource; /* CAP_SYS_RESOURCE effective (setrlimit) */
-	/* probed: smaps prints `sd` on a new VMA (CONFIG_MEM_SOFT_DIRTY: every
-	 * VMA is born soft-dirty, __mmap_region(), and only clear_refs,
-	 * which programs never write, clears it) */
+	/* probed: smaps prints `sd` on a new VMA (CONFIG_MEM_SOFT_DIRTY) */
 	uint8_t has_soft_dirty;
 	uint8_t has_maybe_guard; /* probed: smaps prints `gu` (VM_MAYBE_GUARD) */
 	uint8_t has_mseal;	 /* probed: mseal(2) exists */

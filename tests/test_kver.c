@@ -84,6 +84,7 @@ TEST(test_gate_boundaries)
 		bool (*gate)(const struct model_config *);
 		uint32_t from;
 	} gates[] = {
+		{ kver_smaps_shows_lf, KVER(6, 2, 0) },
 		{ kver_map_above4g, KVER(6, 6, 0) },
 		{ kver_thp_align_anon, KVER(6, 7, 0) },
 		{ kver_mprotect_unaccount, KVER(6, 7, 0) },
@@ -98,6 +99,7 @@ TEST(test_gate_boundaries)
 		{ kver_thp_align_no_hint, KVER(6, 13, 0) },
 		{ kver_hugetlb_generic_area, KVER(6, 13, 0) },
 		{ kver_guard_regions, KVER(6, 13, 0) },
+		{ kver_guard_file_backed, KVER(6, 15, 0) },
 		{ kver_anon_merge_faulted_unfaulted, KVER(6, 16, 0) },
 		{ kver_mremap_multi_vma, KVER(6, 17, 0) },
 		{ kver_mremap_early_checks, KVER(6, 17, 0) },
