@@ -75,6 +75,8 @@ int files_is_memfd(uint32_t major, uint32_t minor, uint64_t ino);
 
 /* exec_probe.c */
 void probe_facts(struct exec_facts *f);
+/* VmLck of /proc/self/status in kB: the worker's mm->locked_vm. */
+uint64_t probe_locked_kb(void);
 
 /* exec_worker.c */
 _Noreturn void worker_main(struct exec_shm *shm, pid_t supervisor);

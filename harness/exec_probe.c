@@ -191,6 +191,18 @@ static void add_foreign(const struct kvma *k, void *arg)
 		w->stack = w->f->nforeign - 1;
 }
 
+uint64_t probe_locked_kb(void)
+{
+	const char *s = strstr(read_small("/proc/self/status"), "VmLck:");
+
+	if (!s)
+		return 0;
+	s += 6;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return parse_u64(s, 10);
+}
+
 /* Does smaps show `gu` (VM_MAYBE_GUARD) on a page with guard markers? */
 static int probe_maybe_guard(void *page)
 {

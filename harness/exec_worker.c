@@ -430,6 +430,20 @@ static void copy_full(const struct snapshot *s, int with_vmflags)
 		_exit(EXEC_EXIT_SNAPFAIL);
 }
 
+/* Can the program lock memory (mm->locked_vm) without making the worker
+ * one that is replaced anyway (mlockall and the limit ops)? */
+static int locks_memory(const struct prog *p, unsigned nops)
+{
+	for (unsigned i = 0; i < nops; i++)
+		if (p->ops[i].kind == OP_MLOCK ||
+		    (p->ops[i].kind == OP_MMAP && (p->ops[i].flags & MAP_LOCKED)))
+			return 1;
+	return 0;
+}
+
+/* VmLck (kB) of a fresh worker, before any program. */
+static uint64_t locked_kb0;
+
 /* Unmaps every program VMA, one call per stretch between foreign VMAs
  * (the holes in a stretch unmap harmlessly). A VMA that will not go, or
  * a tainted foreign one, needs a fresh worker. */
@@ -449,6 +463,11 @@ static void reset(const struct snapshot *s)
 			shm->reforked = 1;
 	}
 	if (snap_tainted)
+		shm->reforked = 1;
+	/* mm->locked_vm can outlive the locked VMAs (6.16+ leaks a moved
+	 * range's pages on a DONTUNMAP move, dontunmap_complete() in
+	 * mm/mremap.c), and the model starts every program from none */
+	if (locks_memory(&prog, prog.nops) && probe_locked_kb() != locked_kb0)
 		shm->reforked = 1;
 }
 
@@ -605,6 +624,7 @@ _Noreturn void worker_main(struct exec_shm *sh, pid_t supervisor)
 	if (snap_open())
 		_exit(EXEC_EXIT_SNAPFAIL);
 	probe_facts(&facts);
+	locked_kb0 = probe_locked_kb();
 	have_query = facts.has_procmap_query;
 	snap_set_foreign(&facts);
 	nforeign = facts.nforeign;

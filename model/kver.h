@@ -260,6 +260,18 @@ static inline bool kver_mremap_dontunmap_unaccounts(const struct model_config *c
 }
 
 /*
+ * 6.15?, the same rework: move_vma() calls vrm_stat_account() before
+ * dontunmap_complete(), so a MREMAP_DONTUNMAP move of a VM_LOCKED range
+ * adds new_len to mm->locked_vm while the source is unlocked without
+ * being uncharged: locked_vm leaks (still so on 6.18.44, measured with
+ * VmLck). 6.1 returned from the DONTUNMAP path before charging.
+ */
+static inline bool kver_mremap_dontunmap_leaks_locked_vm(const struct model_config *c)
+{
+	return kver_ge(c, 6, 15, 0);
+}
+
+/*
  * 6.18.8 (stable; 61f67c230a5e in mainline), "mm/vma: fix anon_vma UAF
  * on mremap() faulted, unfaulted merge": a moved faulted VMA that merges
  * into an unfaulted neighbour hands it its anon_vma

@@ -1076,6 +1076,36 @@ TEST(fork_child_dies_or_hangs)
 	executor_stop(e);
 }
 
+/*
+ * mm->locked_vm can outlive the VMAs that were locked: 6.18.44 leaks the
+ * source's pages on a MREMAP_DONTUNMAP move of a locked range (measured:
+ * VmLck 32 kB after the reset below). A worker whose locked_vm is not
+ * back to what it started with is replaced, so the next program (which
+ * the model starts from none) sees clean accounting; a program that
+ * locks and unlocks cleanly keeps its worker.
+ */
+TEST(locked_vm_leak_replaces_worker)
+{
+	struct prog p;
+	unsigned gen;
+
+	parse("mmap W+0 8 rw PRIVATE|ANONYMOUS|FIXED\n"
+	      "mlock W+0 8\n"
+	      "munlock W+0 4\n",
+	      &p);
+	gen = executor_generation(ex);
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(shm->reforked, 0);
+	CHECK_EQ(executor_generation(ex), gen);
+	parse("mmap W+0 8 rw PRIVATE|ANONYMOUS|FIXED\n"
+	      "mlock W+0 8\n"
+	      "mremap W+0 8 8 MAYMOVE|FIXED|DONTUNMAP W+100\n",
+	      &p);
+	CHECK_EQ(run(&p, EXEC_SNAP_QUERY, -1), EXEC_OK);
+	CHECK_EQ(shm->out[2].ret, (int64_t)(PROG_WINDOW_BASE + 100 * 4096));
+	CHECK_EQ(shm->reforked, 1);
+}
+
 int main(void)
 {
 	char err[256];
@@ -1103,6 +1133,7 @@ int main(void)
 	RUN(mlockall_limits_caps);
 	RUN(fork_child_runs_the_rest);
 	RUN(fork_child_dies_or_hangs);
+	RUN(locked_vm_leak_replaces_worker);
 	executor_stop(ex);
 	return test_summary();
 }

@@ -100,6 +100,7 @@ TEST(test_gate_boundaries)
 		{ kver_hugetlb_generic_area, KVER(6, 13, 0) },
 		{ kver_guard_regions, KVER(6, 13, 0) },
 		{ kver_guard_file_backed, KVER(6, 15, 0) },
+		{ kver_mremap_dontunmap_leaks_locked_vm, KVER(6, 15, 0) },
 		{ kver_anon_merge_faulted_unfaulted, KVER(6, 16, 0) },
 		{ kver_mremap_multi_vma, KVER(6, 17, 0) },
 		{ kver_mremap_early_checks, KVER(6, 17, 0) },
