@@ -21,11 +21,6 @@
 #include "../model/model.h"
 #include "exec_int.h"
 
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT 26
-#define MAP_HUGE_MASK 0x3f
-#endif
-
 /* Exit code for a snapshot that could not be taken: an executor failure,
  * reported as a death so that it can never look like a divergence. */
 #define EXEC_EXIT_SNAPFAIL 66
@@ -152,34 +147,6 @@ static void window_add(struct window *w, uint64_t addr, uint64_t len)
 	w->hi = hi > w->hi ? hi : w->hi;
 }
 
-/*
- * The bytes an mremap of len at addr may change: a hugetlb VMA rounds the
- * lengths up to its huge page size (align_hugetlb()), to which addr is
- * then aligned; 2 MiB and 1 GiB pages exist.
- */
-static uint64_t mremap_span(uint64_t addr, uint64_t len)
-{
-	uint64_t h = !(addr & ((1ull << 30) - 1)) ? 1ull << 30 :
-		     !(addr & ((1ull << 21) - 1)) ? 1ull << 21 :
-						    PROG_PAGE_SIZE;
-
-	return len > UINT64_MAX - h ? UINT64_MAX : (len + h - 1) & ~(h - 1);
-}
-
-/*
- * A MAP_HUGETLB mapping covers whole huge pages (len rounds up, a fixed
- * addr must be aligned): the size the flags name, else the default one,
- * at most 1 GiB here.
- */
-static uint64_t mmap_align(const struct prog_op *op)
-{
-	unsigned shift = op->flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK;
-
-	if (!(op->flags & MAP_HUGETLB))
-		return PROG_PAGE_SIZE;
-	return 1ull << (shift ? shift : 30);
-}
-
 /* window_add of [addr, addr + len) widened to multiples of align. */
 static void window_add_aligned(struct window *w, uint64_t addr, uint64_t len,
 			       uint64_t align)
@@ -287,7 +254,7 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 	uint64_t len = prog_len_bytes(&op->len);
 	uint64_t len2 = prog_len_bytes(&op->len2);
 	uint64_t npages = prog_touch_pages(&op->len);
-	uint64_t align = op->kind == OP_MMAP ? mmap_align(op) : PROG_PAGE_SIZE;
+	uint64_t align = op->kind == OP_MMAP ? prog_mmap_align(op) : PROG_PAGE_SIZE;
 	struct outcome o = { 0 };
 
 	w->lo = w->hi = 0;
@@ -323,9 +290,9 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 		/* mremap: growth in place, and the unmapped fixed target */
 		if (op->kind == OP_MREMAP)
 			window_add(w, addr,
-				   mremap_span(addr, len > len2 ? len : len2));
+				   prog_mremap_span(addr, len > len2 ? len : len2));
 		if (op->kind == OP_MREMAP && (op->flags & MREMAP_FIXED))
-			window_add(w, addr2, mremap_span(addr2, len2));
+			window_add(w, addr2, prog_mremap_span(addr2, len2));
 		if (op->kind == OP_MMAP)
 			r = syscall(SYS_mmap, addr, len, (unsigned long)op->prot,
 				    (unsigned long)op->flags,
@@ -374,7 +341,7 @@ static void run_op(unsigned idx, struct outcome *out, struct window *w)
 		if (op->kind == OP_MMAP)
 			window_add_aligned(w, (uint64_t)r, len, align);
 		else if (op->kind == OP_MREMAP)
-			window_add(w, (uint64_t)r, mremap_span(r, len2));
+			window_add(w, (uint64_t)r, prog_mremap_span(r, len2));
 	}
 	out[idx] = o;
 }

@@ -46,13 +46,10 @@
  *    ends the op. Otherwise the first failing rep (ret == -1, or a fault)
  *    ends the op and is its outcome; with no failure, the last rep's is.
  */
-#include "prog.h"
-
 #include <sys/mman.h>
 
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP 4 /* uapi linux/mman.h; glibc 2.36 lacks it */
-#endif
+#include "mman_compat.h"
+#include "prog.h"
 
 int prog_returns_addr(const struct prog *p, unsigned k,
 		      const struct outcome *out)
@@ -135,6 +132,24 @@ static uint64_t kernel_len(const struct prog_len *l)
 	return (prog_len_bytes(l) + PROG_PAGE_SIZE - 1) & ~(PROG_PAGE_SIZE - 1);
 }
 
+uint64_t prog_mmap_align(const struct prog_op *op)
+{
+	unsigned shift = op->flags >> MAP_HUGE_SHIFT & 0x3f /* MAP_HUGE_MASK */;
+
+	if (!(op->flags & MAP_HUGETLB))
+		return PROG_PAGE_SIZE;
+	return 1ull << (shift ? shift : 30);
+}
+
+uint64_t prog_mremap_span(uint64_t addr, uint64_t len)
+{
+	uint64_t h = !(addr & ((1ull << 30) - 1)) ? 1ull << 30 :
+		     !(addr & ((1ull << 21) - 1)) ? 1ull << 21 :
+						    PROG_PAGE_SIZE;
+
+	return len > UINT64_MAX - h ? UINT64_MAX : (len + h - 1) & ~(h - 1);
+}
+
 /* mremap's second range: the destination of a fixed move, or a
  * DONTUNMAP hint (a hint of 0 lets the kernel pick). */
 static int mremap_dest_is_foreign(const struct prog_op *op, uint64_t addr2,
@@ -144,8 +159,9 @@ static int mremap_dest_is_foreign(const struct prog_op *op, uint64_t addr2,
 	if (!(op->flags & MREMAP_FIXED) &&
 	    (!(op->flags & MREMAP_DONTUNMAP) || !addr2))
 		return 0;
-	return prog_range_is_foreign(addr2, kernel_len(&op->len2), foreign,
-				     nforeign);
+	return prog_range_is_foreign(addr2,
+				     prog_mremap_span(addr2, kernel_len(&op->len2)),
+				     foreign, nforeign);
 }
 
 int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
@@ -172,6 +188,14 @@ int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
 			return 1;
 		if (kernel_len(&op->len2) > len)
 			len = kernel_len(&op->len2);
+		len = prog_mremap_span(addr, len);
+	} else if (op->kind == OP_MMAP) {
+		/* a MAP_FIXED|MAP_HUGETLB mapping covers whole huge pages
+		 * (ksys_mmap_pgoff() aligns len): one page of length can
+		 * map over 2 MiB of the executor */
+		uint64_t a = prog_mmap_align(op);
+
+		len = len > UINT64_MAX - a ? UINT64_MAX : (len + a - 1) & ~(a - 1);
 	}
 	return prog_range_is_foreign(addr, len, foreign, nforeign);
 }

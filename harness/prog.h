@@ -161,6 +161,14 @@ int prog_op_is_foreign(const struct prog_op *op, uint64_t addr,
 		       uint64_t addr2, const struct range *foreign,
 		       unsigned nforeign);
 
+/* The alignment a MAP_HUGETLB mmap's length rounds up to (the size the
+ * flags name; without one, the largest, 1 GiB), else the page size. */
+uint64_t prog_mmap_align(const struct prog_op *op);
+/* The bytes an mremap of len at addr may change: a hugetlb VMA rounds
+ * both lengths up to its huge page size (align_hugetlb()), to which addr
+ * is then aligned; 2 MiB and 1 GiB pages exist. */
+uint64_t prog_mremap_span(uint64_t addr, uint64_t len);
+
 /* Whether a program may hold this madvise advice: not COLLAPSE (the model
  * does not know it), nor HWPOISON and SOFT_OFFLINE, which as root would
  * take the machine's memory offline. */

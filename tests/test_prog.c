@@ -942,6 +942,26 @@ TEST(guard_page_aligned_lengths)
 	op.len.bytes = 0xfffffffffffff000ull;
 	CHECK(!prog_op_is_foreign(&op, 0x7ffff7d48000ull, PROG_WINDOW_BASE,
 				  foreign, 1));
+	/* A MAP_FIXED|MAP_HUGETLB mmap of one page maps a whole huge page
+	 * (2 MiB here, 1 GiB without a size): the guard sees all of it. */
+	op = (struct prog_op){ .kind = OP_MMAP, .repeat = 1, .len = {.pages = 1},
+			       .flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+					MAP_HUGETLB | (21u << 26) };
+	CHECK(prog_op_is_foreign(&op, 0x7ffff7c00000ull, 0, foreign, 1));
+	CHECK(!prog_op_is_foreign(&op, 0x7ffff7800000ull, 0, foreign, 1));
+	op.flags &= ~(0x3fu << 26);
+	CHECK(prog_op_is_foreign(&op, 0x7fffc0000000ull, 0, foreign, 1));
+	op.flags &= ~MAP_HUGETLB;
+	CHECK(!prog_op_is_foreign(&op, 0x7ffff7c00000ull, 0, foreign, 1));
+	/* mremap to a huge-page-aligned destination: a hugetlb source
+	 * rounds the new length up (align_hugetlb()) */
+	op = (struct prog_op){ .kind = OP_MREMAP, .repeat = 1,
+			       .flags = MREMAP_MAYMOVE | MREMAP_FIXED,
+			       .len = {.pages = 1}, .len2 = {.pages = 1} };
+	CHECK(prog_op_is_foreign(&op, PROG_WINDOW_BASE, 0x7ffff7c00000ull,
+				 foreign, 1));
+	CHECK(!prog_op_is_foreign(&op, PROG_WINDOW_BASE, 0x7ffff7c01000ull,
+				  foreign, 1));
 	/* munmap of a wrapped raw length: EINVAL, but guarded all the same. */
 	op.kind = OP_MUNMAP;
 	op.len.bytes = 0xffffffffffffffffull;
