@@ -1015,11 +1015,12 @@ static enum edit pick_edit(struct mutator *mu)
 static int retarget(struct mutator *mu, unsigned idx)
 {
 	struct prog_addr *as[2], *a;
-	unsigned mmaps[PROG_MAX_OPS], n = 0;
+	unsigned mmaps[PROG_MAX_OPS], n = 0, naddrs;
 
 	if (no_range(mu->p.ops[idx].kind))
 		return -1;
-	a = as[rnd(mu, op_addrs(&mu->p.ops[idx], as))];
+	naddrs = op_addrs(&mu->p.ops[idx], as);
+	a = as[rnd(mu, naddrs)];
 	for (unsigned k = 0; k < idx; k++)
 		if (returns_addr(mu->p.ops[k].kind))
 			mmaps[n++] = k;

@@ -1246,8 +1246,8 @@ static void write_call(FILE *f, const struct prog *p, unsigned i,
 			   "%s\t\t 0x%x /* %s */, ",
 			len, op->prot, fld[3], indent, op->flags, fld[4]);
 		if (op->fd)
-			fprintf(f, "FILE_FD + %u /* f%u */, ", op->fd - 1,
-				op->fd - 1);
+			fprintf(f, "FILE_FD + %u /* f%u */, ",
+				(unsigned)op->fd - 1, (unsigned)op->fd - 1);
 		else
 			fputs("-1, ", f);
 		fprintf(f, "0x%" PRIx64 ");\n", op->off);
