@@ -82,8 +82,8 @@ void model_mremap(struct model *m, uint64_t addr, uint64_t old_len,
 		  uint64_t new_len, uint64_t flags, uint64_t new_addr,
 		  struct outcome *out);
 /* madvise(addr, len, advice): every advice but MADV_COLLAPSE,
- * MADV_GUARD_INSTALL/REMOVE, MADV_HWPOISON and MADV_SOFT_OFFLINE, which the
- * model does not know (it calls them invalid: programs never contain them). */
+ * MADV_HWPOISON and MADV_SOFT_OFFLINE, which the model does not know (it
+ * calls them invalid: programs never contain them). */
 void model_madvise(struct model *m, uint64_t addr, uint64_t len,
 		   uint64_t advice, struct outcome *out);
 /* mlock2(addr, len, flags); mlock() is mlock2() with flags 0. */
