@@ -606,11 +606,6 @@ void populate_vma_range(struct model *m, struct vma *vma, uint64_t start,
 	}
 }
 
-void populate_vma_page_range(struct model *m, struct vma *vma)
-{
-	populate_vma_range(m, vma, vma->vm_start, vma->vm_end);
-}
-
 /*
  * acct_stack_growth(): RLIMIT_STACK bounds the whole VMA, the mlock limit
  * the growth of a locked one, and the overcommit check the growth.

@@ -43,10 +43,11 @@ static int mprotect_fixup(struct model *m, struct vma *vma, struct vma **pprev,
 	*pprev = vma;
 	vma->vm_flags = newflags;
 
-	/* a locked private VMA becoming writable is prefaulted for write */
+	/* a locked private VMA becoming writable is prefaulted for write,
+	 * [start, end) only: the VMA may have merged with neighbours */
 	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED &&
 	    (newflags & VM_WRITE))
-		populate_vma_page_range(m, vma);
+		populate_vma_range(m, vma, start, end);
 	return 0;
 }
 

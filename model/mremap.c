@@ -639,14 +639,16 @@ static uint64_t do_mremap_old(struct model *m, struct vma_remap_struct *vrm,
 	return mremap_at(m, vrm);
 }
 
-/* mm_populate() of the grown part of an mlocked mapping: one VMA. */
+/* mm_populate() of the grown part of an mlocked mapping, [new_addr +
+ * old_len, + delta): one VMA, which may have merged with its neighbours. */
 static void populate_expand(struct model *m,
 			    const struct vma_remap_struct *vrm)
 {
-	struct vma *vma = vma_lookup(&m->mm, vrm->new_addr + vrm->old_len);
+	uint64_t start = vrm->new_addr + vrm->old_len;
+	struct vma *vma = vma_lookup(&m->mm, start);
 
 	if (vma)
-		populate_vma_page_range(m, vma);
+		populate_vma_range(m, vma, start, start + vrm->delta);
 }
 
 /*
