@@ -65,6 +65,7 @@ static const struct {
 	CFG_U64(max_map_count),	  CFG_U64(stack_guard_gap),
 	CFG_U64(rlimit_stack),	  CFG_U64(rlimit_memlock),
 	CFG_U64(rlimit_memlock_max), CFG_U8(cap_sys_resource),
+	CFG_U64(rlimit_as),
 	CFG_U8(has_soft_dirty),
 	CFG_U8(cap_ipc_lock),	  CFG_U8(cap_sys_rawio),
 	CFG_U8(has_maybe_guard),  CFG_U8(has_mseal),
@@ -220,6 +221,7 @@ static int config_from_facts(struct engine *e, char *err, size_t errlen)
 	c->rlimit_stack = f->rlimit_stack;
 	c->rlimit_memlock = f->rlimit_memlock;
 	c->rlimit_memlock_max = f->rlimit_memlock_max;
+	c->rlimit_as = f->rlimit_as;
 	c->overcommit_memory = f->overcommit_memory;
 	c->thp = f->thp == 2 ? THP_ALWAYS : f->thp == 1 ? THP_MADVISE : THP_NEVER;
 	c->cap_ipc_lock = f->cap_ipc_lock;

@@ -258,6 +258,7 @@ void probe_facts(struct exec_facts *f)
 	f->rlimit_stack = rlim_cur(RLIMIT_STACK);
 	f->rlimit_memlock = rlim_cur(RLIMIT_MEMLOCK);
 	f->rlimit_memlock_max = rlim_max(RLIMIT_MEMLOCK);
+	f->rlimit_as = rlim_cur(RLIMIT_AS);
 	f->thp = thp_mode();
 	caps = cap_eff();
 	f->cap_ipc_lock = !!(caps & (1ull << CAP_IPC_LOCK_));

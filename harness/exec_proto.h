@@ -17,9 +17,18 @@
 #include "prog.h"
 
 #define EXEC_MAGIC 0x766d6164u /* "vmad" */
-#define EXEC_VERSION 4u
+#define EXEC_VERSION 5u
 #define EXEC_MAX_FOREIGN 64
 #define EXEC_MAX_SNAP 70000u /* > max_map_count */
+/*
+ * RLIMIT_AS of a worker: programs may map terabytes (PROT_NONE reserves,
+ * NORESERVE) and mlockall or MAP_POPULATE would then fault them all in,
+ * for minutes and gigabytes of page tables. 64 GiB leaves every rule the
+ * oracle compares reachable (the 1 GiB window, overcommit failures above
+ * RAM on this 24 GiB machine) and the model mirrors the limit
+ * (may_expand_vm()).
+ */
+#define EXEC_RLIMIT_AS (64ull << 30)
 #define EXEC_FD_SHM 3
 #define EXEC_FD_GO 4
 #define EXEC_FD_MSG 5
@@ -43,7 +52,7 @@ struct exec_facts {
 	uint64_t task_size;
 	uint64_t mmap_base;	 /* end of the block the first top-down mmap hits */
 	uint64_t mmap_min_addr, max_map_count, stack_guard_gap;
-	uint64_t rlimit_stack, rlimit_memlock, rlimit_memlock_max;
+	uint64_t rlimit_stack, rlimit_memlock, rlimit_memlock_max, rlimit_as;
 	int32_t overcommit_memory;
 	int32_t thp;		 /* enum thp_mode values: 0 never, 1 madvise, 2 always */
 	uint32_t nforeign;

@@ -177,7 +177,7 @@ struct vma_munmap_struct {
 	uint64_t start, end;
 	struct vma *first; /* the first VMA in [start, end), after splits */
 	unsigned vma_count;
-	uint64_t nr_accounted, locked_vm;
+	uint64_t nr_pages, nr_accounted, locked_vm;
 };
 
 /* calc_vm_prot_bits(): unknown bits, PROT_SEM and the GROWS bits vanish. */
@@ -212,6 +212,7 @@ void vms_complete_munmap_vmas(struct model *m, struct vma_munmap_struct *vms);
 int do_vmi_munmap(struct model *m, uint64_t start, uint64_t len);
 bool security_vm_enough_memory(const struct model *m, uint64_t pages);
 bool mlock_future_ok(const struct model *m, uint64_t flags, uint64_t bytes);
+bool may_expand_vm(const struct model *m, uint64_t npages);
 struct vma *copy_vma(struct model *m, struct vma **vmap, uint64_t addr,
 		     uint64_t len, uint64_t pgoff, bool merge_self);
 struct vma *vma_merge_extend(struct model *m, struct vma *vma, uint64_t delta);

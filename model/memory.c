@@ -607,12 +607,15 @@ void populate_vma_range(struct model *m, struct vma *vma, uint64_t start,
 }
 
 /*
- * acct_stack_growth(): RLIMIT_STACK bounds the whole VMA, the mlock limit
- * the growth of a locked one, and the overcommit check the growth.
+ * acct_stack_growth(): RLIMIT_AS bounds the growth, RLIMIT_STACK the
+ * whole VMA, the mlock limit the growth of a locked one, and the
+ * overcommit check the growth.
  */
 static int acct_stack_growth(const struct model *m, const struct vma *vma,
 			     uint64_t size, uint64_t grow)
 {
+	if (!may_expand_vm(m, grow))
+		return -ENOMEM;
 	if (size > m->cfg.rlimit_stack)
 		return -ENOMEM;
 	if (!mlock_future_ok(m, vma->vm_flags & VM_LOCKED, grow << PAGE_SHIFT))

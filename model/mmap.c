@@ -137,6 +137,20 @@ static int hugetlbfs_file_mmap(uint64_t pgoff, uint64_t len, uint64_t hsize,
 	return 0;
 }
 
+/* count_vma_pages_range() (mm/mmap.c before 6.12): pages of the VMAs
+ * overlapping [addr, end), counted inside the range. */
+static uint64_t count_vma_pages_range(const struct model *m, uint64_t addr,
+				      uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (struct vma *v = vma_find(&m->mm, addr); v && v->vm_start < end;
+	     v = vma_next(v))
+		n += PHYS_PFN((v->vm_end < end ? v->vm_end : end) -
+			      (v->vm_start > addr ? v->vm_start : addr));
+	return n;
+}
+
 /*
  * __mmap_region(): gather (and edge-split) whatever [addr, addr + len)
  * overlaps, account, then merge with prev/next or insert a new VMA, and
@@ -163,12 +177,22 @@ static uint64_t __mmap_region(struct model *m, uint64_t addr, uint64_t len,
 	int err;
 
 	if (!kver_mmap_fixed_gathers(&m->cfg)) {
+		/* counting the pages MAP_FIXED will replace (the old
+		 * count_vma_pages_range()) before unmapping them */
+		if (!may_expand_vm(m, pglen - count_vma_pages_range(m, addr,
+								    vms.end)))
+			return ERR_ADDR(-ENOMEM);
 		if (do_vmi_munmap(m, addr, len))
 			return ERR_ADDR(-ENOMEM);
-	} else if (vma && vma->vm_start < vms.end) {
-		err = vms_gather_munmap_vmas(m, &vms, vma);
-		if (err)
-			return ERR_ADDR(err);
+	} else {
+		if (vma && vma->vm_start < vms.end) {
+			err = vms_gather_munmap_vmas(m, &vms, vma);
+			if (err)
+				return ERR_ADDR(err);
+		}
+		/* __mmap_setup(): the gathered pages are replaced */
+		if (!may_expand_vm(m, pglen - vms.nr_pages))
+			return ERR_ADDR(-ENOMEM);
 	}
 
 	if (accountable_mapping(hf, vm_flags)) {

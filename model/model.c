@@ -27,6 +27,7 @@ void model_config_default(struct model_config *cfg)
 	cfg->rlimit_stack = 8ull << 20;
 	cfg->rlimit_memlock = 8ull << 20;
 	cfg->rlimit_memlock_max = 8ull << 20;
+	cfg->rlimit_as = UINT64_MAX;
 	cfg->overcommit_memory = 0;
 	cfg->thp = THP_MADVISE;
 	cfg->cap_ipc_lock = 1;

@@ -33,6 +33,7 @@ struct model_config {
 	uint64_t rlimit_stack;	 /* RLIMIT_STACK cur, bytes */
 	uint64_t rlimit_memlock; /* RLIMIT_MEMLOCK cur, bytes */
 	uint64_t rlimit_memlock_max; /* RLIMIT_MEMLOCK max, bytes */
+	uint64_t rlimit_as;	 /* RLIMIT_AS cur, bytes (UINT64_MAX: none) */
 	int overcommit_memory;	 /* vm.overcommit_memory */
 	enum thp_mode thp;	 /* /sys/kernel/mm/transparent_hugepage/enabled */
 	uint8_t cap_ipc_lock;	 /* CAP_IPC_LOCK effective */

@@ -214,6 +214,8 @@ static int check_prep_vma_resize(const struct model *m,
 		vrm->populate_expand = true;
 	if (!mlock_future_ok(m, vma->vm_flags & VM_LOCKED, vrm->delta))
 		return -EAGAIN;
+	if (!may_expand_vm(m, PHYS_PFN(vrm->delta)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -432,6 +434,10 @@ static uint64_t mremap_to(struct model *m, struct vma_remap_struct *vrm)
 			return ERR_ADDR(err);
 		vrm->old_len = vrm->new_len;
 	}
+	/* MREMAP_DONTUNMAP keeps the source: it expands by old_len */
+	if ((vrm->flags & MREMAP_DONTUNMAP) &&
+	    !may_expand_vm(m, PHYS_PFN(vrm->old_len)))
+		return ERR_ADDR(-ENOMEM);
 	err = vrm_set_new_addr(m, vrm);
 	if (err)
 		return ERR_ADDR(err);
@@ -598,6 +604,9 @@ static uint64_t mremap_to_old(struct model *m, struct vma_remap_struct *vrm)
 	err = check_prep_vma_resize(m, vrm);
 	if (err)
 		return ERR_ADDR(err);
+	if ((vrm->flags & MREMAP_DONTUNMAP) &&
+	    !may_expand_vm(m, PHYS_PFN(vrm->old_len)))
+		return ERR_ADDR(-ENOMEM);
 	err = vrm_set_new_addr(m, vrm);
 	if (err)
 		return ERR_ADDR(err);

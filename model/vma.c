@@ -469,6 +469,7 @@ int vms_gather_munmap_vmas(struct model *m, struct vma_munmap_struct *vms,
 				return err;
 		}
 		vms->vma_count++;
+		vms->nr_pages += vma_pages(next);
 		if (next->vm_flags & VM_LOCKED)
 			vms->locked_vm += vma_pages(next);
 		if (next->vm_flags & VM_ACCOUNT)
@@ -538,6 +539,16 @@ bool security_vm_enough_memory(const struct model *m, uint64_t pages)
 	if (m->cfg.overcommit_memory == 0)
 		return pages <= m->cfg.totalram_pages;
 	return true;
+}
+
+/*
+ * may_expand_vm() (mm/mmap.c): RLIMIT_AS bounds mm->total_vm, every VMA's
+ * pages, the executor's too. RLIMIT_DATA is not modelled: it is unlimited
+ * (the executor never lowers it).
+ */
+bool may_expand_vm(const struct model *m, uint64_t npages)
+{
+	return vma_tree_pages(&m->mm) + npages <= PHYS_PFN(m->cfg.rlimit_as);
 }
 
 /* mlock_future_ok() (mm/mmap.c). */

@@ -18,6 +18,7 @@ struct vma_node {
 	uint64_t sub_min;      /* min vm_start in the subtree */
 	uint64_t sub_max;      /* max vm_end in the subtree */
 	uint64_t sub_gap;      /* largest gap between VMAs inside the subtree */
+	uint64_t sub_pages;    /* pages of the subtree's VMAs */
 };
 
 /*
@@ -57,6 +58,9 @@ void vma_tree_erase(struct vma_tree *t, struct vma *v);
 /* After changing v's vm_start/vm_end in place (without crossing a
  * neighbour), refreshes the augmented data on the path to the root. */
 void vma_tree_adjust(struct vma_tree *t, struct vma *v);
+
+/* mm->total_vm: the pages of every VMA in the tree. */
+uint64_t vma_tree_pages(const struct vma_tree *t);
 
 /* find_vma(): the first VMA with vm_end > addr, or NULL. */
 struct vma *vma_find(const struct vma_tree *t, uint64_t addr);

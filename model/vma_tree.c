@@ -2,7 +2,8 @@
 /*
  * The model's maple tree: a treap keyed by vm_start with parent pointers,
  * augmented per subtree with the lowest vm_start, the highest vm_end and
- * the largest gap between consecutive VMAs inside it. The augmentation
+ * the largest gap between consecutive VMAs inside it (and its pages:
+ * mm->total_vm at the root). The gap augmentation
  * plays the role of the maple tree's per-slot gap tracking (ma_gaps() in
  * lib/maple_tree.c), so the gap searches prune like mas_empty_area() and
  * mas_empty_area_rev() do and stay O(log n).
@@ -50,6 +51,9 @@ static void vma_pull(struct vma *v)
 		gap = max64(gap, max64(r->node.sub_gap,
 				       r->node.sub_min - v->vm_end));
 	v->node.sub_gap = gap;
+	v->node.sub_pages = ((v->vm_end - v->vm_start) >> 12) + /* pages */
+			    (l ? l->node.sub_pages : 0) +
+			    (r ? r->node.sub_pages : 0);
 }
 
 static void vma_pull_to_root(struct vma *v)
@@ -93,6 +97,11 @@ static void vma_rotate_up(struct vma_tree *t, struct vma *c)
 	p->node.parent = c;
 	vma_pull(p);
 	vma_pull(c);
+}
+
+uint64_t vma_tree_pages(const struct vma_tree *t)
+{
+	return t->root ? t->root->node.sub_pages : 0;
 }
 
 void vma_tree_init(struct vma_tree *t)

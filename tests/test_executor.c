@@ -123,6 +123,32 @@ static void check_small_ok(void)
 	CHECK_EQ(shm->out[1].sig, 0);
 }
 
+static uint64_t worker_vmsize_kb(pid_t pid)
+{
+	char path[64], line[256];
+	uint64_t kb = 0;
+	FILE *st;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	st = fopen(path, "r");
+	if (!st)
+		return 0;
+	while (fgets(line, sizeof(line), st))
+		if (sscanf(line, "VmSize: %" SCNu64, &kb) == 1)
+			break;
+	fclose(st);
+	return kb;
+}
+
+static uint64_t foreign_pages(const struct exec_facts *f)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < f->nforeign; i++)
+		n += (f->foreign[i].end - f->foreign[i].start) / PG;
+	return n;
+}
+
 TEST(facts_sane)
 {
 	const struct exec_facts *f = &shm->facts;
@@ -155,6 +181,11 @@ TEST(facts_sane)
 		CHECK(f->has_mseal);
 	CHECK_EQ(executor_generation(ex), 1);
 	CHECK(executor_worker_pid(ex) > 1);
+	/* the model's mm->total_vm (RLIMIT_AS checks) is the foreign VMAs'
+	 * pages: the worker's VmSize must be exactly that */
+	CHECK_EQ(f->rlimit_as, EXEC_RLIMIT_AS);
+	CHECK_EQ(worker_vmsize_kb(executor_worker_pid(ex)),
+		 foreign_pages(f) * (PG / 1024));
 }
 
 TEST(basic_outcomes)

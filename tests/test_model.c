@@ -1193,6 +1193,38 @@ TEST(test_mmap_hugetlb_validation)
 	model_destroy(m);
 }
 
+/*
+ * RLIMIT_AS (may_expand_vm()) against mm->total_vm, here 16 pages:
+ *
+ *   AAAAAAAA  BBBBBBBB       8 + 8 pages: full; a 17th page is ENOMEM;
+ *   AAAA****  BBBBBBBB       a MAP_FIXED over A adding 2 pages is refused
+ *                            after the gather split A (the split stays,
+ *                            as measured with a C program at 64 GiB);
+ *   AAAACCCCC BBBBBBB        MAP_FIXED counts only the pages it adds
+ * The executor's 64 GiB version is corpus/seeds/rlimit_as_total_vm.vma,
+ * replayed against 6.18.44.
+ */
+TEST(test_rlimit_as)
+{
+	struct model_config cfg;
+	struct model *m;
+
+	model_config_default(&cfg);
+	cfg.rlimit_as = 16 * PG;
+	m = model_create(&cfg, NULL, 0);
+	EXPECT(m, "mmap 0 8 rw pf", "W+0");
+	EXPECT(m, "mmap 10 8 r pf", "W+10");
+	EXPECT(m, "mmap 20 1 r pf", "-1 ENOMEM");
+	EXPECT(m, "mmap 0 8 r pf", "W+0");
+	/* gathered and split at W+4, then refused: the split stays
+	 * (vms_abort_munmap_vmas()) */
+	EXPECT(m, "mmap 4 6 r pf", "-1 ENOMEM");
+	LAYOUT(m, "[0,4) r--p off=0 rd mr mw me | [4,8) r--p off=0 rd mr mw me | [10,18) r--p off=0 rd mr mw me");
+	EXPECT(m, "munmap 17 1", "0");
+	EXPECT(m, "mmap 4 5 r pf", "W+4");
+	model_destroy(m);
+}
+
 int main(void)
 {
 	RUN(test_fixed_adjacent_merge);
@@ -1242,5 +1274,6 @@ int main(void)
 	RUN(test_hugetlb_noreserve);
 	RUN(test_hugetlb_placement);
 	RUN(test_mmap_hugetlb_validation);
+	RUN(test_rlimit_as);
 	return test_summary();
 }
