@@ -20,15 +20,6 @@
 #define EXEC_VERSION 5u
 #define EXEC_MAX_FOREIGN 64
 #define EXEC_MAX_SNAP 70000u /* > max_map_count */
-/*
- * RLIMIT_AS of a worker: programs may map terabytes (PROT_NONE reserves,
- * NORESERVE) and mlockall or MAP_POPULATE would then fault them all in,
- * for minutes and gigabytes of page tables. 64 GiB leaves every rule the
- * oracle compares reachable (the 1 GiB window, overcommit failures above
- * RAM on this 24 GiB machine) and the model mirrors the limit
- * (may_expand_vm()).
- */
-#define EXEC_RLIMIT_AS (64ull << 30)
 #define EXEC_FD_SHM 3
 #define EXEC_FD_GO 4
 #define EXEC_FD_MSG 5

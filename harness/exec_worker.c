@@ -588,7 +588,7 @@ _Noreturn void worker_main(struct exec_shm *sh, pid_t supervisor)
 	if (getppid() != supervisor)
 		_exit(EXEC_EXIT_GONE);
 	reset_signals();
-	setrlimit(RLIMIT_AS, &(struct rlimit){ EXEC_RLIMIT_AS, EXEC_RLIMIT_AS });
+	setrlimit(RLIMIT_AS, &(struct rlimit){ PROG_RLIMIT_AS, PROG_RLIMIT_AS });
 	if (snap_open())
 		_exit(EXEC_EXIT_SNAPFAIL);
 	probe_facts(&facts);

@@ -24,6 +24,16 @@
 #define PROG_WINDOW_PAGES 262144u /* 1 GiB */
 #define PROG_MAX_OPS 64
 #define PROG_MAX_REPEAT 65536u
+/*
+ * RLIMIT_AS that programs run under (the executor's workers, C
+ * reproducers): programs may map terabytes (PROT_NONE reserves,
+ * NORESERVE) and mlockall or MAP_POPULATE would then fault them all in,
+ * for minutes and gigabytes of page tables. 64 GiB leaves every rule the
+ * oracle compares reachable (the 1 GiB window, overcommit failures above
+ * RAM on this 24 GiB machine) and the model mirrors the limit
+ * (may_expand_vm()).
+ */
+#define PROG_RLIMIT_AS (64ull << 30)
 /* memfds a program may declare (struct prog_file), and their size bound:
  * a filled file costs the executor one write per page. */
 #define PROG_MAX_FILES 4

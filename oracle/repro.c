@@ -396,6 +396,8 @@ static const char runtime_body[] =
 	"\n"
 	"\t/* a static buffer: stdio must not map memory once we started */\n"
 	"\tsetvbuf(stdout, obuf, _IOLBF, sizeof(obuf));\n"
+	"\tsetrlimit(RLIMIT_AS, &(struct rlimit){ RLIMIT_AS_BYTES,\n"
+	"\t\t\t\t\t   RLIMIT_AS_BYTES });\n"
 	"\tuname(&u);\n"
 	"\tprintf(\"vmadiff reproducer: kernel %s here, found on %s\\n\", u.release,\n"
 	"\t       FOUND_ON);\n"
@@ -1083,6 +1085,8 @@ static void write_data(FILE *f, const struct repro_input *r)
 	c_string(f, r->release ? r->release : "?");
 	fputs("\n#define SIGNATURE ", f);
 	c_string(f, r->signature ? r->signature : "none (agreeing program)");
+	fprintf(f, "\n#define RLIMIT_AS_BYTES 0x%llxull\t/* as the executor's "
+		   "workers */", (unsigned long long)PROG_RLIMIT_AS);
 	fprintf(f, "\n#define EXEC_VMAS %u\t/* the executor's own VMAs */"
 		   "\n#define MAP_COUNT_MATTERS %d\t/* ENOMEM or many calls */",
 		r->nexec_own, map_count_matters(r));

@@ -183,7 +183,7 @@ TEST(facts_sane)
 	CHECK(executor_worker_pid(ex) > 1);
 	/* the model's mm->total_vm (RLIMIT_AS checks) is the foreign VMAs'
 	 * pages: the worker's VmSize must be exactly that */
-	CHECK_EQ(f->rlimit_as, EXEC_RLIMIT_AS);
+	CHECK_EQ(f->rlimit_as, PROG_RLIMIT_AS);
 	CHECK_EQ(worker_vmsize_kb(executor_worker_pid(ex)),
 		 foreign_pages(f) * (PG / 1024));
 }
