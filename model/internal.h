@@ -244,6 +244,10 @@ void guard_set_destroy(struct guard_set *gs);
 uint32_t shmem_zero_setup(struct model *m, uint64_t pages);
 /* __anon_vma_prepare() (mm/rmap.c): give vma an anon_vma. */
 void anon_vma_prepare(struct model *m, struct vma *vma);
+/* __get_user_pages() faulting [start, end) of vma in (memory.c): 0 or
+ * -EFAULT. */
+int faultin_vma_range(struct model *m, struct vma *vma, uint64_t start,
+		      uint64_t end, bool write);
 /* populate_vma_page_range() (mm/gup.c) over [start, end) of vma. */
 void populate_vma_range(struct model *m, struct vma *vma, uint64_t start,
 			uint64_t end);

@@ -402,7 +402,8 @@ static int madvise_populate(struct model *m, uint64_t start, uint64_t end,
 {
 	while (start < end) {
 		struct vma *vma = vma_lookup(&m->mm, start);
-		uint64_t vend, guard;
+		uint64_t vend;
+		int err;
 
 		if (!vma)
 			return -ENOMEM;
@@ -412,17 +413,10 @@ static int madvise_populate(struct model *m, uint64_t start, uint64_t end,
 		vend = vma->vm_end < end ? vma->vm_end : end;
 		if (vma->hpage_shift)
 			return -EFAULT;
-		guard = guard_find(&m->guards, start, vend);
-		if (write && !(vma->vm_flags & VM_SHARED) && guard > start)
-			anon_vma_prepare(m, vma);
-		if (write)
-			cow_fault_range(m, vma, start, vend);
-		if (guard < vend)
-			return -EFAULT;
-		/* shmem_fault(): a page past i_size is SIGBUS */
-		if (vma->file && vma->vm_pgoff + PHYS_PFN(vend - vma->vm_start) >
-					 m->file_pages[vma->file])
-			return -EFAULT;
+		err = faultin_vma_range(m, vma, start, vend,
+					write && !(vma->vm_flags & VM_SHARED));
+		if (err)
+			return err;
 		start = vend;
 	}
 	return 0;

@@ -590,20 +590,44 @@ void anon_vma_prepare(struct model *m, struct vma *vma)
 }
 
 /*
- * populate_vma_page_range(): GUP faults the range in, with write faults
- * for private writable VMAs (which instantiate anon memory, COW copies of
- * a file's pages) and read faults otherwise; VM_LOCKONFAULT VMAs are left
- * alone. Anonymous pages stay zero.
+ * __get_user_pages() over [start, end) of one VMA: write faults on private
+ * memory give it an anon_vma (unless the first page is a guard marker,
+ * whose fault never gets that far) and COW copies of a file's pages; the
+ * first guard marker (SIGSEGV) or page past i_size (shmem_fault() SIGBUS)
+ * ends the walk with EFAULT, the pages before it faulted in.
+ */
+int faultin_vma_range(struct model *m, struct vma *vma, uint64_t start,
+		      uint64_t end, bool write)
+{
+	uint64_t guard = guard_find(&m->guards, start, end);
+
+	if (write) {
+		if (guard > start)
+			anon_vma_prepare(m, vma);
+		cow_fault_range(m, vma, start, guard);
+	}
+	if (guard < end)
+		return -EFAULT;
+	/* shmem (hugetlbfs files are sized to their mapping) */
+	if (vma->file && !vma->hpage_shift &&
+	    vma->vm_pgoff + PHYS_PFN(end - vma->vm_start) >
+		    m->file_pages[vma->file])
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * populate_vma_page_range() (mm/gup.c), errors ignored as mm_populate()
+ * callers do: write faults for private writable VMAs, read faults
+ * otherwise; VM_LOCKONFAULT VMAs are left alone.
  */
 void populate_vma_range(struct model *m, struct vma *vma, uint64_t start,
 			uint64_t end)
 {
 	if (vma->vm_flags & VM_LOCKONFAULT)
 		return;
-	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE) {
-		anon_vma_prepare(m, vma);
-		cow_fault_range(m, vma, start, end);
-	}
+	faultin_vma_range(m, vma, start, end,
+			  (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
 }
 
 /*

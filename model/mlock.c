@@ -116,24 +116,13 @@ static uint64_t count_mm_mlocked_page_nr(const struct model *m, uint64_t start,
 static int populate_range(struct model *m, struct vma *vma, uint64_t start,
 			  uint64_t end)
 {
-	uint64_t guard;
-
 	if (vma->vm_flags & VM_LOCKONFAULT)
 		return 0;
 	if (!(vma->vm_flags & VM_ACCESS_FLAGS) || vma->hpage_shift)
 		return -EFAULT;
-	guard = guard_find(&m->guards, start, end);
-	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE) {
-		if (guard > start)
-			anon_vma_prepare(m, vma);
-		cow_fault_range(m, vma, start, guard);
-	}
-	if (guard < end)
-		return -EFAULT;
-	if (vma->file && vma->vm_pgoff + PHYS_PFN(end - vma->vm_start) >
-				 m->file_pages[vma->file])
-		return -EFAULT;
-	return 0;
+	return faultin_vma_range(m, vma, start, end,
+				 (vma->vm_flags & (VM_WRITE | VM_SHARED)) ==
+					 VM_WRITE);
 }
 
 /* __mm_populate() for mlock: the first error ends the walk. */
