@@ -412,6 +412,24 @@ static int shrink_vma(struct model *m, struct vma_remap_struct *vrm,
 }
 
 /*
+ * The end of mremap_to() in every version: MREMAP_DONTUNMAP keeps the
+ * source, so it expands the address space by old_len (may_expand_vm());
+ * then the destination is placed and the VMA moved.
+ */
+static uint64_t mremap_to_move(struct model *m, struct vma_remap_struct *vrm)
+{
+	int err;
+
+	if ((vrm->flags & MREMAP_DONTUNMAP) &&
+	    !may_expand_vm(m, PHYS_PFN(vrm->old_len)))
+		return ERR_ADDR(-ENOMEM);
+	err = vrm_set_new_addr(m, vrm);
+	if (err)
+		return ERR_ADDR(err);
+	return move_vma(m, vrm);
+}
+
+/*
  * mremap_to(): a move to a new address. MREMAP_FIXED unmaps the
  * destination first (which may split the source VMA: look it up again);
  * a shrink is done in place before the move.
@@ -434,14 +452,7 @@ static uint64_t mremap_to(struct model *m, struct vma_remap_struct *vrm)
 			return ERR_ADDR(err);
 		vrm->old_len = vrm->new_len;
 	}
-	/* MREMAP_DONTUNMAP keeps the source: it expands by old_len */
-	if ((vrm->flags & MREMAP_DONTUNMAP) &&
-	    !may_expand_vm(m, PHYS_PFN(vrm->old_len)))
-		return ERR_ADDR(-ENOMEM);
-	err = vrm_set_new_addr(m, vrm);
-	if (err)
-		return ERR_ADDR(err);
-	return move_vma(m, vrm);
+	return mremap_to_move(m, vrm);
 }
 
 /*
@@ -604,13 +615,7 @@ static uint64_t mremap_to_old(struct model *m, struct vma_remap_struct *vrm)
 	err = check_prep_vma_resize(m, vrm);
 	if (err)
 		return ERR_ADDR(err);
-	if ((vrm->flags & MREMAP_DONTUNMAP) &&
-	    !may_expand_vm(m, PHYS_PFN(vrm->old_len)))
-		return ERR_ADDR(-ENOMEM);
-	err = vrm_set_new_addr(m, vrm);
-	if (err)
-		return ERR_ADDR(err);
-	return move_vma(m, vrm);
+	return mremap_to_move(m, vrm);
 }
 
 /*
